@@ -380,3 +380,21 @@ mod tests {
         assert!(!format!("{request:?}").contains("very-secret"));
     }
 }
+
+/// Codes of the service's own errors, sent in the envelope's `code` with HTTP
+/// 400. NAVER Cloud documents none of them: these are the emulator's guesses,
+/// and the client also recognises the situations by their message text.
+pub mod service_code {
+    /// A parameter broke a documented rule (name length, day, hour, minute).
+    pub const INVALID_PARAMETER: i64 = 40000;
+    /// No cluster has that number.
+    pub const CLUSTER_NOT_FOUND: i64 = 40400;
+    /// The bucket is not among the cluster's buckets.
+    pub const BUCKET_NOT_FOUND: i64 = 40401;
+    /// releaseSnapshotScheduling found no schedule in force.
+    pub const SCHEDULE_NOT_FOUND: i64 = 40402;
+    /// A snapshot of that name already exists on the cluster.
+    pub const SNAPSHOT_ALREADY_EXISTS: i64 = 40900;
+    /// The cluster has no Object Storage key (updateAPIAuthenticationKey).
+    pub const STORAGE_KEY_NOT_SET: i64 = 41200;
+}
