@@ -1,0 +1,35 @@
+# The project's commands. `make demo` and `make test` are all the set-up a
+# fresh machine needs: they install what they use into .tools/.
+
+CARGO ?= cargo
+TERRAFORM_1_0 := $(CURDIR)/.tools/terraform-1.0.3/terraform
+
+# The Terraform CLIs the end-to-end tests run against, oldest first.
+export NCLOUD_TEST_TERRAFORM_CLIS ?= $(TERRAFORM_1_0):$(shell command -v terraform)
+
+.PHONY: all build tools test lint demo bench fuzz release clean
+
+all: build
+
+build:
+	$(CARGO) build --bins
+
+tools:
+	@./scripts/install-tools.sh
+
+lint:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --all-targets -- -D warnings
+
+## Everything: formatting, lints, unit, integration and Terraform end-to-end tests.
+test: tools lint
+	$(CARGO) test --all-targets
+	@echo "tested against: $(NCLOUD_TEST_TERRAFORM_CLIS)"
+
+## Creates and destroys a snapshot with the real Terraform CLI and the emulator.
+demo: tools build
+	@./scripts/demo.sh
+
+clean:
+	$(CARGO) clean
+	rm -rf .tools dist
