@@ -9,4 +9,5 @@
 #![deny(clippy::print_stdout)]
 
 pub mod emulator;
+pub mod framework;
 pub mod ncloud;
