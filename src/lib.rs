@@ -10,3 +10,4 @@
 
 pub mod emulator;
 pub mod ncloud;
+pub mod proto;
