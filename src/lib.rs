@@ -11,3 +11,4 @@
 pub mod emulator;
 pub mod framework;
 pub mod ncloud;
+pub mod proto;
