@@ -11,4 +11,5 @@
 pub mod emulator;
 pub mod framework;
 pub mod ncloud;
+pub mod plugin;
 pub mod proto;

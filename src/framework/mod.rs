@@ -10,6 +10,7 @@ pub mod msgpack;
 pub mod planning;
 pub mod resource;
 pub mod schema;
+pub mod server;
 pub mod timeouts;
 pub mod value;
 

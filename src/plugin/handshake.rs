@@ -6,7 +6,8 @@ use std::fmt;
 /// The variable Terraform sets to prove that it started the plugin.
 pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
 /// Its value, the same for every Terraform release.
-pub const MAGIC_COOKIE_VALUE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+pub const MAGIC_COOKIE_VALUE: &str =
+    "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 /// go-plugin's core protocol version, the first field of the line.
 pub const CORE_PROTOCOL_VERSION: u32 = 1;
 /// The plugin protocol this provider speaks.
@@ -68,11 +69,17 @@ pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Handshake, Hands
         return Err(HandshakeError::NotStartedByTerraform);
     }
     let offered = var("PLUGIN_PROTOCOL_VERSIONS").unwrap_or_default();
-    let speaks_ours = offered.split(',').any(|v| v.trim().parse() == Ok(PROTOCOL_VERSION));
+    let speaks_ours = offered
+        .split(',')
+        .any(|v| v.trim().parse() == Ok(PROTOCOL_VERSION));
     if !speaks_ours {
         return Err(HandshakeError::UnsupportedProtocol { offered });
     }
-    let port = |name: &str, default: u16| var(name).and_then(|v| v.trim().parse().ok()).unwrap_or(default);
+    let port = |name: &str, default: u16| {
+        var(name)
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(default)
+    };
     Ok(Handshake {
         client_certificate: var("PLUGIN_CLIENT_CERT").filter(|pem| !pem.trim().is_empty()),
         min_port: port("PLUGIN_MIN_PORT", 10_000),
@@ -97,7 +104,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |name| map.get(name).cloned()
     }
 
@@ -119,14 +129,24 @@ mod tests {
     fn refuses_what_it_cannot_serve() {
         let cases = [
             (vec![], HandshakeError::NotStartedByTerraform),
-            (vec![(MAGIC_COOKIE_KEY, "wrong")], HandshakeError::NotStartedByTerraform),
             (
-                vec![(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE), ("PLUGIN_PROTOCOL_VERSIONS", "4,5")],
-                HandshakeError::UnsupportedProtocol { offered: "4,5".into() },
+                vec![(MAGIC_COOKIE_KEY, "wrong")],
+                HandshakeError::NotStartedByTerraform,
+            ),
+            (
+                vec![
+                    (MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE),
+                    ("PLUGIN_PROTOCOL_VERSIONS", "4,5"),
+                ],
+                HandshakeError::UnsupportedProtocol {
+                    offered: "4,5".into(),
+                },
             ),
             (
                 vec![(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)],
-                HandshakeError::UnsupportedProtocol { offered: String::new() },
+                HandshakeError::UnsupportedProtocol {
+                    offered: String::new(),
+                },
             ),
         ];
         for (pairs, expected) in cases {
@@ -138,13 +158,19 @@ mod tests {
     fn explanations_say_what_to_do() {
         let text = HandshakeError::NotStartedByTerraform.to_string();
         assert!(text.contains("ncloud-rs/ncloud") && text.contains("--debug"));
-        let text = HandshakeError::UnsupportedProtocol { offered: "5".into() }.to_string();
+        let text = HandshakeError::UnsupportedProtocol {
+            offered: "5".into(),
+        }
+        .to_string();
         assert!(text.contains("v1.0.0"));
     }
 
     #[test]
     fn handshake_line_has_six_fields() {
-        assert_eq!(line("unix", "/tmp/x/p.sock", Some("MIIB")), "1|6|unix|/tmp/x/p.sock|grpc|MIIB\n");
+        assert_eq!(
+            line("unix", "/tmp/x/p.sock", Some("MIIB")),
+            "1|6|unix|/tmp/x/p.sock|grpc|MIIB\n"
+        );
         assert_eq!(line("tcp", "127.0.0.1:10001", None).split('|').count(), 6);
     }
 }

@@ -22,8 +22,15 @@ impl PrivateDir {
     /// Makes a fresh directory (mode 0700) under `parent`.
     pub fn create(parent: &Path) -> io::Result<PrivateDir> {
         for attempt in 0..16u32 {
-            let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().subsec_nanos();
-            let name = format!("tf-ncloud-{}-{:x}", std::process::id(), nanos.wrapping_add(attempt));
+            let nanos = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default()
+                .subsec_nanos();
+            let name = format!(
+                "tf-ncloud-{}-{:x}",
+                std::process::id(),
+                nanos.wrapping_add(attempt)
+            );
             let path = parent.join(name);
             match std::fs::DirBuilder::new().mode(0o700).create(&path) {
                 Ok(()) => return Ok(PrivateDir { path }),
@@ -31,7 +38,10 @@ impl PrivateDir {
                 Err(error) => return Err(error),
             }
         }
-        Err(io::Error::new(io::ErrorKind::AlreadyExists, "no fresh directory name was free"))
+        Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            "no fresh directory name was free",
+        ))
     }
 
     /// The directory's path.
@@ -48,19 +58,28 @@ impl Drop for PrivateDir {
 
 /// A bound listener and what the handshake line says of it.
 pub enum Listener {
-    Unix { listener: UnixListener, path: PathBuf, _dir: PrivateDir },
-    Tcp { listener: TcpListener, address: String },
+    Unix {
+        listener: UnixListener,
+        path: PathBuf,
+    },
+    Tcp {
+        listener: TcpListener,
+        address: String,
+    },
 }
 
 impl Listener {
     /// Binds a unix socket in a private directory under `socket_dir` (or
-    /// the system's temporary directory).
-    pub fn unix(socket_dir: Option<&str>) -> io::Result<Listener> {
-        let parent = socket_dir.map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
+    /// the system's temporary directory). The socket lives as long as the
+    /// directory returned with it.
+    pub fn unix(socket_dir: Option<&str>) -> io::Result<(Listener, PrivateDir)> {
+        let parent = socket_dir
+            .map(PathBuf::from)
+            .unwrap_or_else(std::env::temp_dir);
         let dir = PrivateDir::create(&parent)?;
         let path = dir.path().join("plugin.sock");
         let listener = UnixListener::bind(&path)?;
-        Ok(Listener::Unix { listener, path, _dir: dir })
+        Ok((Listener::Unix { listener, path }, dir))
     }
 
     /// Binds the first free port of `min..=max` on 127.0.0.1.
@@ -71,7 +90,10 @@ impl Listener {
                 return Ok(Listener::Tcp { listener, address });
             }
         }
-        Err(io::Error::new(io::ErrorKind::AddrInUse, format!("no free port in {min}..={max}")))
+        Err(io::Error::new(
+            io::ErrorKind::AddrInUse,
+            format!("no free port in {min}..={max}"),
+        ))
     }
 
     /// `unix` or `tcp`, as the handshake line says it.
@@ -120,13 +142,21 @@ macro_rules! delegate {
 }
 
 impl AsyncRead for Connection {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         delegate!(self, stream => Pin::new(stream).poll_read(cx, buf))
     }
 }
 
 impl AsyncWrite for Connection {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         delegate!(self, stream => Pin::new(stream).poll_write(cx, buf))
     }
 
@@ -163,13 +193,17 @@ mod tests {
     #[tokio::test]
     async fn unix_socket_lives_in_a_private_directory_removed_on_drop() {
         let parent = tempfile::tempdir().unwrap();
-        let listener = Listener::unix(parent.path().to_str()).unwrap();
+        let (listener, guard) = Listener::unix(parent.path().to_str()).unwrap();
         let socket = PathBuf::from(listener.address());
         let dir = socket.parent().unwrap().to_path_buf();
-        assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);
+        assert_eq!(guard.path(), dir);
+        assert_eq!(
+            std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777,
+            0o700
+        );
         assert!(socket.exists());
         assert_eq!(listener.network(), "unix");
-        drop(listener);
+        drop(guard);
         assert!(!dir.exists());
     }
 

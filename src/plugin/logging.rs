@@ -29,7 +29,11 @@ pub fn init() {
         let ours = metadata.target().starts_with(env!("CARGO_CRATE_NAME"));
         // Libraries log their own internals at debug and trace; only their
         // warnings and errors are of use to someone reading Terraform's log.
-        let limit = if ours { level } else { level.min(LevelFilter::WARN) };
+        let limit = if ours {
+            level
+        } else {
+            level.min(LevelFilter::WARN)
+        };
         limit >= *metadata.level()
     }));
     let _ = tracing_subscriber::registry().with(layer).try_init();
@@ -37,7 +41,9 @@ pub fn init() {
 
 /// The level Terraform asked for; unknown names mean trace, as in Terraform.
 pub fn level_from_env(var: impl Fn(&str) -> Option<String>) -> LevelFilter {
-    let setting = var("TF_LOG_PROVIDER").filter(|v| !v.is_empty()).or_else(|| var("TF_LOG"));
+    let setting = var("TF_LOG_PROVIDER")
+        .filter(|v| !v.is_empty())
+        .or_else(|| var("TF_LOG"));
     match setting.as_deref().map(str::to_ascii_lowercase).as_deref() {
         None | Some("") => LevelFilter::ERROR,
         Some("off") => LevelFilter::OFF,
@@ -59,7 +65,12 @@ impl<S> Layer<S> for HclogLayer
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
-    fn on_new_span(&self, attrs: &tracing::span::Attributes<'_>, id: &tracing::span::Id, ctx: Context<'_, S>) {
+    fn on_new_span(
+        &self,
+        attrs: &tracing::span::Attributes<'_>,
+        id: &tracing::span::Id,
+        ctx: Context<'_, S>,
+    ) {
         let mut fields = FieldVisitor::default();
         attrs.record(&mut fields);
         if let Some(span) = ctx.span(id) {
@@ -69,7 +80,10 @@ where
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
         let mut line = Map::new();
-        line.insert("@level".into(), level_name(*event.metadata().level()).into());
+        line.insert(
+            "@level".into(),
+            level_name(*event.metadata().level()).into(),
+        );
         line.insert("@module".into(), MODULE.into());
         line.insert("@timestamp".into(), timestamp(SystemTime::now()).into());
         if let Some(scope) = ctx.event_scope(event) {
@@ -163,11 +177,16 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let shifted = days + 719_468;
     let era = shifted.div_euclid(146_097);
     let day_of_era = shifted.rem_euclid(146_097);
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let month_index = (5 * day_of_year + 2) / 153;
     let day = (day_of_year - (153 * month_index + 2) / 5 + 1) as u32;
-    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 } as u32;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    } as u32;
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     (year, month, day)
 }
@@ -208,7 +227,10 @@ mod tests {
                 "TF_LOG_PROVIDER" => provider.map(String::from),
                 _ => None,
             });
-            assert_eq!(level, *expected, "TF_LOG={tf_log:?} TF_LOG_PROVIDER={provider:?}");
+            assert_eq!(
+                level, *expected,
+                "TF_LOG={tf_log:?} TF_LOG_PROVIDER={provider:?}"
+            );
         }
     }
 }

@@ -45,12 +45,19 @@ impl ServerIdentity {
     /// client verifies. P-256 keys are quick to make, which matters because
     /// Terraform starts a provider process for every phase of a command.
     pub fn generate() -> Result<ServerIdentity, TlsError> {
-        use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose};
+        use rcgen::{
+            BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
+            KeyUsagePurpose,
+        };
 
         let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
         let mut params = CertificateParams::new(vec!["localhost".to_string()])?;
-        params.distinguished_name.push(DnType::CommonName, "localhost");
-        params.distinguished_name.push(DnType::OrganizationName, "terraform-provider-ncloud");
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "localhost");
+        params
+            .distinguished_name
+            .push(DnType::OrganizationName, "terraform-provider-ncloud");
         // The client trusts this certificate as its only root, so it is
         // marked as a CA with the usages go-plugin gives its own.
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -60,7 +67,10 @@ impl ServerIdentity {
             KeyUsagePurpose::KeyAgreement,
             KeyUsagePurpose::KeyCertSign,
         ];
-        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth, ExtendedKeyUsagePurpose::ClientAuth];
+        params.extended_key_usages = vec![
+            ExtendedKeyUsagePurpose::ServerAuth,
+            ExtendedKeyUsagePurpose::ClientAuth,
+        ];
         let certificate = params.self_signed(&key)?;
         Ok(ServerIdentity {
             certificate: certificate.der().clone(),
@@ -78,15 +88,24 @@ impl ServerIdentity {
 /// The rustls configuration for a plugin serving Terraform: TLS 1.2 or 1.3,
 /// ALPN `h2` (newer gRPC clients require it), and only the client whose
 /// certificate is `client_pem`.
-pub fn server_config(identity: &ServerIdentity, client_pem: &str) -> Result<ServerConfig, TlsError> {
+pub fn server_config(
+    identity: &ServerIdentity,
+    client_pem: &str,
+) -> Result<ServerConfig, TlsError> {
     let pinned = CertificateDer::from_pem_slice(client_pem.as_bytes())
         .map_err(|error| TlsError::ClientCertificate(error.to_string()))?;
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let verifier = PinnedClientVerifier { pinned, algorithms: provider.signature_verification_algorithms };
+    let verifier = PinnedClientVerifier {
+        pinned,
+        algorithms: provider.signature_verification_algorithms,
+    };
     let mut config = ServerConfig::builder_with_provider(provider)
         .with_protocol_versions(rustls::DEFAULT_VERSIONS)?
         .with_client_cert_verifier(Arc::new(verifier))
-        .with_single_cert(vec![identity.certificate.clone()], PrivateKeyDer::Pkcs8(identity.key.clone_key()))?;
+        .with_single_cert(
+            vec![identity.certificate.clone()],
+            PrivateKeyDer::Pkcs8(identity.key.clone_key()),
+        )?;
     config.alpn_protocols = vec![b"h2".to_vec()];
     Ok(config)
 }
@@ -103,7 +122,10 @@ impl PinnedClientVerifier {
     /// A verifier for `pinned`, checking signatures with aws-lc-rs.
     pub fn new(pinned: CertificateDer<'static>) -> PinnedClientVerifier {
         let provider: CryptoProvider = rustls::crypto::aws_lc_rs::default_provider();
-        PinnedClientVerifier { pinned, algorithms: provider.signature_verification_algorithms }
+        PinnedClientVerifier {
+            pinned,
+            algorithms: provider.signature_verification_algorithms,
+        }
     }
 }
 
@@ -127,7 +149,9 @@ impl ClientCertVerifier for PinnedClientVerifier {
         if end_entity.as_ref() == self.pinned.as_ref() {
             Ok(ClientCertVerified::assertion())
         } else {
-            Err(rustls::Error::InvalidCertificate(rustls::CertificateError::ApplicationVerificationFailure))
+            Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::ApplicationVerificationFailure,
+            ))
         }
     }
 
@@ -165,7 +189,10 @@ mod tests {
         assert_ne!(first.certificate, second.certificate);
         let text = first.certificate_base64();
         assert!(!text.contains('=') && !text.contains('\n'));
-        assert_eq!(STANDARD_NO_PAD.decode(&text).unwrap(), first.certificate.as_ref());
+        assert_eq!(
+            STANDARD_NO_PAD.decode(&text).unwrap(),
+            first.certificate.as_ref()
+        );
     }
 
     #[test]
@@ -177,13 +204,20 @@ mod tests {
         assert!(verifier.verify_client_cert(&pinned, &[], now).is_ok());
         assert!(verifier.verify_client_cert(&other, &[], now).is_err());
         assert!(verifier.client_auth_mandatory());
-        assert!(verifier.supported_verify_schemes().contains(&SignatureScheme::ECDSA_NISTP521_SHA512));
+        assert!(
+            verifier
+                .supported_verify_schemes()
+                .contains(&SignatureScheme::ECDSA_NISTP521_SHA512)
+        );
     }
 
     #[test]
     fn client_certificate_must_be_pem() {
         let identity = ServerIdentity::generate().unwrap();
-        assert!(matches!(server_config(&identity, "not pem"), Err(TlsError::ClientCertificate(_))));
+        assert!(matches!(
+            server_config(&identity, "not pem"),
+            Err(TlsError::ClientCertificate(_))
+        ));
         let pem = format!(
             "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
             base64::engine::general_purpose::STANDARD.encode(identity.certificate.as_ref())
