@@ -5,7 +5,8 @@
 //! is generated into `OUT_DIR` by `build.rs`, so nothing here is edited by
 //! hand.
 
-/// Terraform plugin protocol 6.10: the `Provider` service and its messages.
+/// Terraform plugin protocol 6.10, as in Terraform v1.15: the `Provider`
+/// service and its messages.
 #[allow(clippy::all, missing_docs)]
 pub mod tfplugin6 {
     tonic::include_proto!("tfplugin6");
@@ -29,9 +30,9 @@ mod tests {
     /// contract as parsed rather than as we meant to write it.
     const DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/proto_descriptor.bin"));
 
-    /// Every RPC of the `Provider` service in protocol 6.10 (Terraform
-    /// v1.14). Terraform calls methods by name, so a misspelt or missing
-    /// one fails only at run time.
+    /// Every RPC of the `Provider` service in protocol 6.10 as Terraform
+    /// v1.15 has it. Terraform calls methods by name, so a misspelt or
+    /// missing one fails only at run time.
     const PROVIDER_RPCS: &[&str] = &[
         "GetMetadata",
         "GetProviderSchema",
@@ -61,6 +62,8 @@ mod tests {
         "ConfigureStateStore",
         "ReadStateBytes",
         "WriteStateBytes",
+        "LockState",
+        "UnlockState",
         "GetStates",
         "DeleteState",
         "PlanAction",
@@ -95,9 +98,10 @@ mod tests {
             .collect()
     }
 
-    /// The number and type of `field` in the message at `path`, such as
-    /// `["Schema", "Attribute"]`.
-    fn field(path: &[&str], field: &str) -> (i32, Type) {
+    /// Every field of the message at `path`, such as
+    /// `["Schema", "Attribute"]`, as (name, number, type) in declaration
+    /// order.
+    fn fields(path: &[&str]) -> Vec<(String, i32, Type)> {
         let set = descriptor_set();
         let file = set
             .file
@@ -110,12 +114,20 @@ mod tests {
             message = message.and_then(|m| m.nested_type.iter().find(|n| n.name() == *name));
         }
         let message = message.unwrap_or_else(|| panic!("message {path:?} not found"));
-        let found = message
+        message
             .field
             .iter()
-            .find(|candidate| candidate.name() == field)
-            .unwrap_or_else(|| panic!("field {field} not found in {path:?}"));
-        (found.number(), found.r#type())
+            .map(|field| (field.name().to_string(), field.number(), field.r#type()))
+            .collect()
+    }
+
+    /// The number and type of `field` in the message at `path`.
+    fn field(path: &[&str], field: &str) -> (i32, Type) {
+        fields(path)
+            .into_iter()
+            .find(|(name, _, _)| name == field)
+            .map(|(_, number, kind)| (number, kind))
+            .unwrap_or_else(|| panic!("field {field} not found in {path:?}"))
     }
 
     #[test]
@@ -189,18 +201,6 @@ mod tests {
                 11,
                 Type::Message,
             ),
-            (
-                &["WriteStateBytes", "RequestChunk"],
-                "bytes",
-                2,
-                Type::Bytes,
-            ),
-            (
-                &["WriteStateBytes", "RequestChunk"],
-                "state_id",
-                3,
-                Type::String,
-            ),
             (&["ListResource", "Event"], "diagnostic", 4, Type::Message),
             (&["StopProvider", "Response"], "Error", 1, Type::String),
         ];
@@ -208,6 +208,70 @@ mod tests {
         for &(path, name, number, kind) in cases {
             assert_eq!(field(path, name), (number, kind), "{path:?}.{name}");
         }
+    }
+
+    #[test]
+    fn write_state_bytes_chunks_carry_their_target_in_meta() {
+        // Before v1.15 every chunk repeated type_name and state_id under
+        // numbers 1 and 3; a chunk in that layout would be misread now.
+        let expected = [
+            ("meta", 1, Type::Message),
+            ("bytes", 2, Type::Bytes),
+            ("total_length", 3, Type::Int64),
+            ("range", 4, Type::Message),
+        ]
+        .map(|(name, number, kind)| (name.to_string(), number, kind));
+
+        assert_eq!(fields(&["WriteStateBytes", "RequestChunk"]), expected);
+    }
+
+    #[test]
+    fn state_store_lock_and_capability_fields() {
+        let cases: &[(&[&str], &str, i32, Type)] = &[
+            (&["LockState", "Request"], "operation", 3, Type::String),
+            (&["LockState", "Response"], "lock_id", 1, Type::String),
+            (&["LockState", "Response"], "diagnostics", 2, Type::Message),
+            (&["UnlockState", "Request"], "lock_id", 3, Type::String),
+            (
+                &["UnlockState", "Response"],
+                "diagnostics",
+                1,
+                Type::Message,
+            ),
+            (
+                &["ConfigureStateStore", "Request"],
+                "capabilities",
+                3,
+                Type::Message,
+            ),
+            (
+                &["ConfigureStateStore", "Response"],
+                "capabilities",
+                2,
+                Type::Message,
+            ),
+            (
+                &["StateStoreServerCapabilities"],
+                "chunk_size",
+                1,
+                Type::Int64,
+            ),
+        ];
+
+        for &(path, name, number, kind) in cases {
+            assert_eq!(field(path, name), (number, kind), "{path:?}.{name}");
+        }
+    }
+
+    #[test]
+    fn first_write_chunk_puts_meta_under_field_one() {
+        let chunk = tfplugin6::write_state_bytes::RequestChunk {
+            meta: Some(tfplugin6::RequestChunkMeta::default()),
+            ..Default::default()
+        };
+
+        // Key byte: field 1, wire type 2 (length-delimited), then length 0.
+        assert_eq!(chunk.encode_to_vec(), [(1 << 3) | 2, 0]);
     }
 
     #[test]
