@@ -140,6 +140,8 @@ with_diagnostics!(
     configure_state_store,
     get_states,
     delete_state,
+    lock_state,
+    unlock_state,
     plan_action,
     validate_action_config,
 );
@@ -592,6 +594,20 @@ impl wire::provider_server::Provider for ProviderService {
         Ok(Response::new(wire::write_state_bytes::Response {
             diagnostics,
         }))
+    }
+
+    async fn lock_state(
+        &self,
+        request: Request<wire::lock_state::Request>,
+    ) -> Result<Response<wire::lock_state::Response>, Status> {
+        not_offered("LockState", &request.get_ref().type_name, "state stores").await
+    }
+
+    async fn unlock_state(
+        &self,
+        request: Request<wire::unlock_state::Request>,
+    ) -> Result<Response<wire::unlock_state::Response>, Status> {
+        not_offered("UnlockState", &request.get_ref().type_name, "state stores").await
     }
 
     async fn get_states(
