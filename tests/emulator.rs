@@ -909,6 +909,78 @@ async fn cluster_info_answers_for_known_clusters_only() {
 
 // ---------------------------------------------------- introspection, state
 
+/// The keys of a JSON object, sorted.
+fn keys(value: &Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = value
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    keys
+}
+
+#[tokio::test]
+async fn state_json_keeps_the_shape_tests_depend_on() {
+    let harness = Harness::default();
+    assert_eq!(harness.create("shaped", "ses-snapshots").await.status, 200);
+    let state = harness.state().await;
+    assert_eq!(keys(&state), ["clusters", "counters"]);
+    assert_eq!(
+        keys(&state["clusters"][NO]),
+        [
+            "access_key_id",
+            "buckets",
+            "create_attempts",
+            "history",
+            "key_set",
+            "name",
+            "schedule",
+            "scheduling_history",
+            "snapshots",
+            "status"
+        ]
+    );
+    assert_eq!(state["clusters"][NO]["status"], "running");
+    assert_eq!(
+        keys(&state["clusters"][NO]["snapshots"]["shaped"]),
+        ["bucket", "create_attempts"]
+    );
+    assert_eq!(
+        keys(&state["counters"]),
+        [
+            "auth_failures",
+            "faults",
+            "requests",
+            "requests_by_endpoint"
+        ]
+    );
+    assert_eq!(
+        keys(&state["counters"]["faults"]),
+        ["429", "503", "504", "commit_504", "drop"]
+    );
+    assert_eq!(
+        state["counters"]["requests_by_endpoint"]["createSnapshot"],
+        1
+    );
+
+    let log = harness.requests().await;
+    assert_eq!(
+        keys(&log[0]),
+        [
+            "authenticated",
+            "body",
+            "endpoint",
+            "method",
+            "path",
+            "query",
+            "status"
+        ]
+    );
+    assert_eq!(log[0]["body"]["snapshotName"], "shaped");
+}
+
 #[tokio::test]
 async fn reset_forgets_everything_but_the_configuration() {
     let harness = Harness::default();

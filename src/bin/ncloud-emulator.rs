@@ -68,8 +68,9 @@ struct Options {
     #[arg(long, value_name = "KEY", default_value = config::DEFAULT_SECRET_KEY)]
     secret_key: String,
 
-    /// A cluster, as NO[:NAME[:nokey]] (repeatable). `nokey` starts it without
-    /// an Object Storage key. Default: 1037000:local-search.
+    /// A cluster, as NO[:NAME[:nokey]] (repeatable). NAME defaults to
+    /// cluster-NO; `nokey` starts it without an Object Storage key. Without
+    /// any --cluster: 1037000:local-search.
     #[arg(long = "cluster", value_name = "NO[:NAME[:nokey]]")]
     clusters: Vec<ClusterSpec>,
 

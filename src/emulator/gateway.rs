@@ -65,7 +65,9 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
             pass(&app, &route, &parts, &body).await
         }
     };
-    app.journal().finish(ticket, response.status().as_u16());
+    let status = response.status().as_u16();
+    app.journal().finish(ticket, status);
+    tracing::debug!(method = %parts.method, path = parts.uri.path(), endpoint, status, "emulated call");
     response
 }
 
