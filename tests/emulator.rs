@@ -642,7 +642,7 @@ async fn history_pages_newest_first() {
 #[tokio::test]
 async fn history_shows_an_entry_only_after_the_delay() {
     let harness = Harness::start(EmulatorConfig {
-        history_delay_ms: 400,
+        history_delay_ms: 1_000,
         ..EmulatorConfig::default()
     });
     let started = Instant::now();
@@ -650,7 +650,7 @@ async fn history_shows_an_entry_only_after_the_delay() {
 
     let early = harness.history("").await;
     assert!(
-        started.elapsed() < Duration::from_millis(400),
+        started.elapsed() < Duration::from_millis(1_000),
         "machine too slow to test"
     );
     assert_eq!(early.body["result"]["totalCount"], 0);
@@ -661,7 +661,7 @@ async fn history_shows_an_entry_only_after_the_delay() {
     let state = harness.state().await;
     assert_eq!(names(&state["clusters"][NO]["history"]), ["lagging"]);
 
-    tokio::time::sleep(Duration::from_millis(450)).await;
+    tokio::time::sleep(Duration::from_millis(1_050)).await;
     let late = harness.history("").await;
     assert_eq!(late.body["result"]["totalCount"], 1);
     assert_eq!(
