@@ -3,5 +3,12 @@
 //! Everything here speaks HTTP and the API's JSON, and nothing here knows of
 //! Terraform: the resources translate between the two.
 
+mod credentials;
+mod endpoint;
+mod error;
 pub mod model;
 pub mod signature;
+
+pub use credentials::Credentials;
+pub use endpoint::{Endpoint, SITES, Site, regions};
+pub use error::{ALLOWED_CLOCK_SKEW, ApiCode, ClockSkew, Error, ErrorKind};
