@@ -7,8 +7,10 @@ mod credentials;
 mod endpoint;
 mod error;
 pub mod model;
+mod response;
 pub mod signature;
 
 pub use credentials::Credentials;
 pub use endpoint::{Endpoint, SITES, Site, regions};
 pub use error::{ALLOWED_CLOCK_SKEW, ApiCode, ClockSkew, Error, ErrorKind};
+pub use response::Response;
