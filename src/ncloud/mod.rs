@@ -8,9 +8,11 @@ mod endpoint;
 mod error;
 pub mod model;
 mod response;
+mod retry;
 pub mod signature;
 
 pub use credentials::Credentials;
 pub use endpoint::{Endpoint, SITES, Site, regions};
 pub use error::{ALLOWED_CLOCK_SKEW, ApiCode, ClockSkew, Error, ErrorKind};
 pub use response::Response;
+pub use retry::{CallOptions, RetryPolicy, StopSignal};
