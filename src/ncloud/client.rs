@@ -556,7 +556,7 @@ mod tests {
             .unwrap();
         let cluster = client.cluster_info(NO, &options).await.unwrap();
         assert_eq!(cluster.value.cluster_status, "running");
-        assert_eq!(cluster.request_id, "req-ok");
+        assert_eq!(cluster.request_id, "req-7");
 
         let expected = [
             (

@@ -93,7 +93,7 @@ impl Client {
         let target = self.target("snapshot", "createSnapshot", no, &[])?;
         let body = json_body(snapshot)?;
         let request = Request::post("createSnapshot", target, body, Effect::Create);
-        let mark = self.history_mark(no, options).await?;
+        let mark = self.history_mark(no, options).await?.value;
         let lookout = Lookout {
             no,
             snapshot,
@@ -186,7 +186,8 @@ impl Client {
     /// One look at the entries newer than the mark.
     async fn sight(&self, lookout: &Lookout<'_>) -> Result<Sighting, Error> {
         let fetch = Fetch::Once(lookout.options);
-        let (entries, request_id) = self.entries_since(lookout.no, lookout.mark, fetch).await?;
+        let since = self.entries_since(lookout.no, lookout.mark, fetch).await?;
+        let (entries, request_id) = (since.value, since.request_id);
         let wanted = lookout.snapshot;
         let named = |entry: &&SnapshotHistoryEntry| entry.snapshot_name == wanted.snapshot_name;
         let ours = entries
@@ -208,10 +209,13 @@ impl Client {
         &self,
         no: &str,
         options: &CallOptions,
-    ) -> Result<HistoryMark, Error> {
+    ) -> Result<Response<HistoryMark>, Error> {
         let page = self.snapshot_history(no, 1, 1, options).await?;
-        Ok(HistoryMark {
-            total_count: page.value.paging.total_count,
+        Ok(Response {
+            value: HistoryMark {
+                total_count: page.value.paging.total_count,
+            },
+            request_id: page.request_id,
         })
     }
 
@@ -223,68 +227,74 @@ impl Client {
         name: &str,
         mark: HistoryMark,
         options: &CallOptions,
-    ) -> Result<Option<SnapshotHistoryEntry>, Error> {
-        let (entries, _) = self
+    ) -> Result<Response<Option<SnapshotHistoryEntry>>, Error> {
+        let since = self
             .entries_since(no, mark, Fetch::Retrying(options))
             .await?;
-        Ok(entries
+        let found = since
+            .value
             .into_iter()
-            .find(|entry| entry.snapshot_name == name))
+            .find(|entry| entry.snapshot_name == name);
+        Ok(Response {
+            value: found,
+            request_id: since.request_id,
+        })
     }
 
     /// The newest entry of `name` in the whole history, reading pages of 100
-    /// and stopping at the first match.
+    /// and stopping at the first match; the request id is the last page's.
     pub async fn find_latest_snapshot(
         &self,
         no: &str,
         name: &str,
         options: &CallOptions,
-    ) -> Result<Option<SnapshotHistoryEntry>, Error> {
+    ) -> Result<Response<Option<SnapshotHistoryEntry>>, Error> {
+        let mut request_id = String::new();
         for page_no in 1..=MAX_SCAN_PAGES {
-            let page = self
+            let response = self
                 .history_page(no, page_no, Fetch::Retrying(options))
-                .await?
-                .value;
+                .await?;
+            request_id = response.request_id;
+            let page = response.value;
             let list = page.snapshot_history_response_list;
             if let Some(entry) = list.iter().find(|entry| entry.snapshot_name == name) {
-                return Ok(Some(entry.clone()));
+                let value = Some(entry.clone());
+                return Ok(Response { value, request_id });
             }
             if list.is_empty() || page.paging.is_last {
                 break;
             }
         }
-        Ok(None)
+        Ok(Response {
+            value: None,
+            request_id,
+        })
     }
 
     /// The whole history, newest first, as it stood when the first page was
     /// read: entries added while paging are left out rather than read twice.
+    /// The request id is the first page's.
     pub async fn snapshot_history_all(
         &self,
         no: &str,
         options: &CallOptions,
-    ) -> Result<Vec<SnapshotHistoryEntry>, Error> {
+    ) -> Result<Response<Vec<SnapshotHistoryEntry>>, Error> {
         let fetch = Fetch::Retrying(options);
-        let first = self.history_page(no, 1, fetch).await?.value;
-        let total = first.paging.total_count;
-        let mut last_page = first.paging.is_last;
-        let mut entries = first.snapshot_history_response_list;
+        let first = self.history_page(no, 1, fetch).await?;
+        let total = first.value.paging.total_count;
+        let mut last_page = first.value.paging.is_last;
+        let mut entries = first.value.snapshot_history_response_list;
         let mut page_no = 1;
         while !last_page && to_i64(entries.len()) < total && page_no < MAX_SCAN_PAGES {
             page_no += 1;
             let page = self.history_page(no, page_no, fetch).await?.value;
             last_page = page.paging.is_last || page.snapshot_history_response_list.is_empty();
-            // Entries added since the first page push the older ones down;
-            // skip as many as were added, so each original is taken once.
-            let added = (page.paging.total_count - total).max(0);
-            let first_position = i64::from(page_no - 1) * i64::from(MAX_PAGE_SIZE) - added;
-            for (index, entry) in page.snapshot_history_response_list.into_iter().enumerate() {
-                let position = first_position + to_i64(index);
-                if position >= to_i64(entries.len()) && position < total {
-                    entries.push(entry);
-                }
-            }
+            take_unseen(&mut entries, page, page_no, total);
         }
-        Ok(entries)
+        Ok(Response {
+            value: entries,
+            request_id: first.request_id,
+        })
     }
 
     /// The entries newer than `mark`, newest first, with the request id of
@@ -296,7 +306,7 @@ impl Client {
         no: &str,
         mark: HistoryMark,
         fetch: Fetch<'_>,
-    ) -> Result<(Vec<SnapshotHistoryEntry>, String), Error> {
+    ) -> Result<Response<Vec<SnapshotHistoryEntry>>, Error> {
         let mut entries = Vec::new();
         let mut request_id = None;
         for page_no in 1..=MAX_SCAN_PAGES {
@@ -316,7 +326,10 @@ impl Client {
                 break;
             }
         }
-        Ok((entries, request_id.unwrap_or_default()))
+        Ok(Response {
+            value: entries,
+            request_id: request_id.unwrap_or_default(),
+        })
     }
 
     /// One page of up to 100 history entries.
@@ -348,6 +361,26 @@ impl Lookout<'_> {
             request_id,
             mark: self.mark,
             entry,
+        }
+    }
+}
+
+/// Adds the entries of a later page that the first page's view of the
+/// history had not reached yet. Entries added since the first page push the
+/// older ones down, so as many are skipped as were added: each original is
+/// taken once, and no newcomer.
+fn take_unseen(
+    entries: &mut Vec<SnapshotHistoryEntry>,
+    page: SnapshotHistoryPage,
+    page_no: u32,
+    total: i64,
+) {
+    let added = (page.paging.total_count - total).max(0);
+    let first_position = i64::from(page_no - 1) * i64::from(MAX_PAGE_SIZE) - added;
+    for (index, entry) in page.snapshot_history_response_list.into_iter().enumerate() {
+        let position = first_position + to_i64(index);
+        if position >= to_i64(entries.len()) && position < total {
+            entries.push(entry);
         }
     }
 }
@@ -399,6 +432,7 @@ mod tests {
         assert_eq!(server.shared.entries_named(NAME), 1);
         assert_eq!(created.mark, HistoryMark { total_count: 0 });
         assert!(created.entry.is_none(), "confirmed by the answer itself");
+        assert_eq!(created.request_id, "req-3", "the second POST's answer");
         // Each attempt was signed afresh, and the server accepted both.
         let seen = server.shared.seen("createSnapshot");
         assert!(seen.iter().all(|request| request.signed));
@@ -424,6 +458,10 @@ mod tests {
         assert_eq!(posts(&server), 1);
         assert_eq!(server.shared.entries_named(NAME), 2);
         assert_eq!(created.mark, HistoryMark { total_count: 1 });
+        assert_eq!(
+            created.request_id, "req-3",
+            "the history read after the POST"
+        );
         let entry = created.entry.expect("confirmed from the history");
         assert_eq!((entry.snapshot_name.as_str(), entry.idx), (NAME, 2));
     }
@@ -640,13 +678,14 @@ mod tests {
         server.shared.seed_deleted(NAME, BUCKET);
         let client = server.client(fast_policy());
         let options = options(10);
-        let mark = client.history_mark(NO, &options).await.unwrap();
+        let mark = client.history_mark(NO, &options).await.unwrap().value;
         assert_eq!(mark.total_count, 1);
 
         let before = client
             .find_snapshot_since(NO, NAME, mark, &options)
             .await
-            .unwrap();
+            .unwrap()
+            .value;
         assert!(before.is_none(), "the old entry predates the mark");
 
         let created = client
@@ -658,7 +697,8 @@ mod tests {
             .find_snapshot_since(NO, NAME, mark, &options)
             .await
             .unwrap();
-        assert_eq!(after.map(|entry| entry.idx), Some(2));
+        assert_eq!(after.value.map(|entry| entry.idx), Some(2));
+        assert_eq!(after.request_id, "req-5");
     }
 
     #[tokio::test]
@@ -671,7 +711,11 @@ mod tests {
         }
         let client = server.client(fast_policy());
 
-        let all = client.snapshot_history_all(NO, &options(10)).await.unwrap();
+        let all = client
+            .snapshot_history_all(NO, &options(10))
+            .await
+            .unwrap()
+            .value;
 
         let names: Vec<String> = all
             .iter()
@@ -713,7 +757,8 @@ mod tests {
             let found = client
                 .find_latest_snapshot(NO, name, &options(10))
                 .await
-                .unwrap();
+                .unwrap()
+                .value;
             let read = server.shared.seen("getSnapshotHistory").len() - before;
             assert_eq!(
                 found.map(|entry| entry.bucket_name).as_deref(),
@@ -739,7 +784,11 @@ mod tests {
             .script("getSnapshotHistory", [Step::Healthy, arrive]);
         let client = server.client(fast_policy());
 
-        let all = client.snapshot_history_all(NO, &options(10)).await.unwrap();
+        let all = client
+            .snapshot_history_all(NO, &options(10))
+            .await
+            .unwrap()
+            .value;
 
         let names: Vec<String> = all
             .iter()

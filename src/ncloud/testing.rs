@@ -34,6 +34,8 @@ use super::signature;
 /// The test key pair; the secret must never show in an error.
 pub(crate) const ACCESS_KEY: &str = "TESTACCESSKEY";
 pub(crate) const SECRET_KEY: &str = "TESTSECRETKEY-must-not-leak";
+/// Stands for the request id until the request's number is known.
+const REQUEST_ID_SLOT: &str = "req-?";
 /// The cluster every test talks to.
 pub(crate) const NO: &str = "1037000";
 
@@ -433,10 +435,25 @@ async fn handle(
     if !signed {
         return Outcome::Answer(Canned::gateway(401, "200", "Authentication Failed"));
     }
-    match shared.next_step(&call) {
+    let outcome = match shared.next_step(&call) {
         Some(step) => take_step(shared, step, &call, target, body).await,
         None => Outcome::Answer(healthy(shared, &call, target, body)),
-    }
+    };
+    number_request(shared, outcome)
+}
+
+/// Gives a success envelope the request's number as its id (`req-3` for
+/// the third request), so tests can tell which answer a result came from.
+fn number_request(shared: &Shared, outcome: Outcome) -> Outcome {
+    let Outcome::Answer(mut canned) = outcome else {
+        return outcome;
+    };
+    let number = shared.lock().seen.len();
+    let slot = format!(r#""requestId":"{REQUEST_ID_SLOT}""#);
+    canned.body = canned
+        .body
+        .replace(&slot, &format!(r#""requestId":"req-{number}""#));
+    Outcome::Answer(canned)
 }
 
 async fn take_step(shared: &Shared, step: Step, call: &str, target: &str, body: &[u8]) -> Outcome {
@@ -576,7 +593,7 @@ fn envelope(result: impl Serialize) -> String {
         code: 0,
         message: "SUCCESS".into(),
         result: Some(result),
-        request_id: "req-ok".into(),
+        request_id: REQUEST_ID_SLOT.into(),
     };
     serde_json::to_string(&envelope).unwrap()
 }
