@@ -90,10 +90,24 @@ impl Client {
         snapshot: &CreateSnapshotRequest,
         options: &CallOptions,
     ) -> Result<CreatedSnapshot, Error> {
+        let mark = self.history_mark(no, options).await?.value;
+        self.create_snapshot_after(no, snapshot, mark, options)
+            .await
+    }
+
+    /// [`Client::create_snapshot`] with a mark the caller took just before,
+    /// for a caller that must remember the mark even when the call fails
+    /// with its outcome unknown, to settle it later.
+    pub async fn create_snapshot_after(
+        &self,
+        no: &str,
+        snapshot: &CreateSnapshotRequest,
+        mark: HistoryMark,
+        options: &CallOptions,
+    ) -> Result<CreatedSnapshot, Error> {
         let target = self.target("snapshot", "createSnapshot", no, &[])?;
         let body = json_body(snapshot)?;
         let request = Request::post("createSnapshot", target, body, Effect::Create);
-        let mark = self.history_mark(no, options).await?.value;
         let lookout = Lookout {
             no,
             snapshot,
