@@ -183,15 +183,15 @@ impl Block {
         self
     }
 
-    /// Adds a nested block.
+    /// Adds an optional nested block. Terraform requires a single block's
+    /// minimum and maximum counts to be equal: both 0 makes it optional.
     pub fn block(mut self, name: &str, nesting: Nesting, block: Block) -> Block {
-        let max_items = if nesting == Nesting::Single { 1 } else { 0 };
         self.blocks.push(NestedBlock {
             name: name.to_string(),
             nesting,
             block,
             min_items: 0,
-            max_items,
+            max_items: 0,
         });
         self
     }

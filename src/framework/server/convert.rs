@@ -204,7 +204,12 @@ mod tests {
         let region = &block.attributes[1];
         assert!(region.optional && region.computed && !region.required);
         assert!(block.attributes[2].sensitive && block.attributes[2].write_only);
-        assert_eq!(block.block_types[0].max_items, 1);
+        let timeouts = &block.block_types[0];
+        assert_eq!(
+            (timeouts.min_items, timeouts.max_items),
+            (0, 0),
+            "single blocks need equal counts"
+        );
     }
 
     #[test]
