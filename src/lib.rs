@@ -8,8 +8,11 @@
 
 #![deny(clippy::print_stdout)]
 
+pub mod data_sources;
 pub mod emulator;
 pub mod framework;
 pub mod ncloud;
 pub mod plugin;
 pub mod proto;
+pub mod provider;
+pub mod resources;

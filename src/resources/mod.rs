@@ -1,0 +1,16 @@
+//! The managed resources, one file each.
+
+pub mod errors;
+pub mod history;
+pub mod snapshot;
+pub mod validate;
+
+use std::sync::Arc;
+
+use crate::framework::Resource;
+use crate::provider::ProviderData;
+
+/// Every resource the provider offers.
+pub fn all(data: &Arc<ProviderData>) -> Vec<Arc<dyn Resource>> {
+    vec![Arc::new(snapshot::SnapshotResource::new(data.clone()))]
+}
