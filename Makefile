@@ -23,7 +23,7 @@ lint:
 
 ## Everything: formatting, lints, unit, integration and Terraform end-to-end tests.
 test: tools lint
-	$(CARGO) test --all-targets
+	$(CARGO) test --all-targets --no-fail-fast
 	@echo "tested against: $(NCLOUD_TEST_TERRAFORM_CLIS)"
 
 ## Creates and destroys a snapshot with the real Terraform CLI and the emulator.

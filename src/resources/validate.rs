@@ -122,7 +122,7 @@ mod tests {
             ("abc-", 1),
             ("a--b", 1),
             ("a_b", 1),
-            ("-A_", 4),
+            ("-A_", 3),
         ];
         for (bad, count) in cases {
             assert_eq!(
