@@ -97,6 +97,8 @@ impl DebugProvider {
             }
             line.clear();
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("the debug provider printed no TF_REATTACH_PROVIDERS line");
     }
 }
