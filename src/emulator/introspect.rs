@@ -8,6 +8,7 @@
 //! | `POST /__emulator/reset` | forgets snapshots, histories, schedules, keys set through the API, logs and counters |
 //! | `DELETE /__emulator/snapshots/{no}/{name}` | deletes a snapshot as the cluster's `_snapshot` API would |
 //! | `POST /__emulator/history/{no}/clear` | empties a cluster's snapshot history, as retention would |
+//! | `POST /__emulator/schedules/{no}/release` | releases a cluster's schedule, as the console would |
 //!
 //! The JSON of `state` is a contract: end-to-end tests read it. Change its
 //! shape only together with them. It never holds an Object Storage secret.
@@ -151,6 +152,18 @@ pub async fn clear_history(State(app): State<Arc<App>>, Path(no): Path<String>) 
     match app.change(|store| store.clear_history(&no)) {
         Ok(Ok(())) => Json(json!({ "cleared": true })).into_response(),
         Ok(Err(error)) => missing_cluster(error),
+        Err(error) => response::unexpected(&error.to_string()),
+    }
+}
+
+/// `POST /__emulator/schedules/{no}/release`: releases the schedule in
+/// force as someone in the console would, so tests can show drift; 404 if
+/// there is no such cluster or no schedule in force.
+pub async fn release_schedule(State(app): State<Arc<App>>, Path(no): Path<String>) -> Response {
+    let now_ms = app.clock.now_ms();
+    match app.change(|store| store.release_schedule(&no, now_ms)) {
+        Ok(Ok(())) => Json(json!({ "released": true })).into_response(),
+        Ok(Err(error)) => missing(error.message),
         Err(error) => response::unexpected(&error.to_string()),
     }
 }

@@ -60,6 +60,10 @@ pub fn router(app: Arc<App>) -> Router {
             "/__emulator/history/{no}/clear",
             post(introspect::clear_history),
         )
+        .route(
+            "/__emulator/schedules/{no}/release",
+            post(introspect::release_schedule),
+        )
         .fallback(gateway::handle)
         .layer(middleware::map_response_with_state(
             app.clone(),
