@@ -223,9 +223,12 @@ mod tests {
             .collect()
     }
 
+    /// A configuration and the attributes validation should fault.
+    type Case<'a> = (&'a [(&'a str, Value)], &'a [&'a str]);
+
     #[test]
     fn validation_checks_each_argument_and_skips_unknowns() {
-        let cases: &[(&[(&str, Value)], &[&str])] = &[
+        let cases: &[Case] = &[
             (&[("service_group_instance_no", "1037000".into())], &[]),
             (
                 &[

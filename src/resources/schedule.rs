@@ -338,10 +338,15 @@ impl Schedule {
     }
 }
 
+/// A check of a string argument, giving every problem it finds.
+type TextCheck = fn(&str) -> Vec<String>;
+/// A check of a number argument, giving every problem it finds.
+type NumberCheck = fn(&Value) -> Vec<String>;
+
 /// Every problem of every known argument, by attribute.
 fn problems(config: &Object) -> Vec<(&'static str, Vec<String>)> {
     let mut found = Vec::new();
-    let text_checks: [(&str, fn(&str) -> Vec<String>); 4] = [
+    let text_checks: [(&str, TextCheck); 4] = [
         ("service_group_instance_no", validate::cluster_number),
         ("snapshot_name", |name| {
             validate::snapshot_name(name, 3, NAME_MAX)
@@ -354,7 +359,7 @@ fn problems(config: &Object) -> Vec<(&'static str, Vec<String>)> {
             found.push((attribute, check(value)));
         }
     }
-    let number_checks: [(&str, fn(&Value) -> Vec<String>); 2] =
+    let number_checks: [(&str, NumberCheck); 2] =
         [("hour", hour_problems), ("minute", minute_problems)];
     for (attribute, check) in number_checks {
         let value = config.get(attribute);

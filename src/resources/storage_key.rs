@@ -306,14 +306,18 @@ mod tests {
             .collect()
     }
 
+    /// A name, the arguments besides the cluster and key id, what the
+    /// running Terraform can do, and the problems expected.
+    type Case = (
+        &'static str,
+        Vec<(&'static str, Value)>,
+        ClientCapabilities,
+        Vec<(&'static str, &'static str)>,
+    );
+
     #[test]
     fn secret_rules_hold_on_every_terraform() {
-        let cases: Vec<(
-            &str,
-            Vec<(&str, Value)>,
-            ClientCapabilities,
-            Vec<(&str, &str)>,
-        )> = vec![
+        let cases: Vec<Case> = vec![
             (
                 "stored secret",
                 vec![("secret_key", "s".into())],
