@@ -632,3 +632,43 @@ fn a_cluster_data_source_for_an_unknown_number_fails_clearly() {
         );
     }
 }
+
+#[test]
+fn buckets_and_status_are_read_per_cluster() {
+    for terraform in terraform_clis() {
+        let emulator = emulator();
+        emulator.request(
+            "POST",
+            &format!("/__emulator/clusters/{CLUSTER}/buckets/logs-archive"),
+        );
+        emulator.request(
+            "POST",
+            &format!("/__emulator/clusters/{BARE_CLUSTER}/status/changing"),
+        );
+        let workspace = Workspace::new(&terraform, &emulator);
+        let mut config = String::new();
+        for (name, cluster) in [("logs", CLUSTER), ("bare", BARE_CLUSTER)] {
+            config.push_str(&format!(
+                "data \"ncloud_searchengine_buckets\" \"{name}\" {{\n  service_group_instance_no = \"{cluster}\"\n}}\n\n\
+                 data \"ncloud_searchengine_cluster\" \"{name}\" {{\n  service_group_instance_no = \"{cluster}\"\n}}\n\n\
+                 output \"{name}_buckets\" {{\n  value = data.ncloud_searchengine_buckets.{name}.buckets[*].name\n}}\n\n\
+                 output \"{name}_status\" {{\n  value = data.ncloud_searchengine_cluster.{name}.cluster_status\n}}\n\n"
+            ));
+        }
+        workspace.write_main(&config);
+        workspace.apply().success();
+        let outputs: Value =
+            serde_json::from_str(&workspace.run(&["output", "-json"]).success().stdout)
+                .expect("outputs");
+        let value = |name: &str| outputs[name]["value"].clone();
+        assert_eq!(value("logs_buckets"), json!([BUCKET, "logs-archive"]));
+        assert_eq!(value("bare_buckets"), json!([BUCKET]));
+        assert_eq!(value("logs_status"), "running");
+        assert_eq!(
+            value("bare_status"),
+            "changing",
+            "Terraform {}",
+            terraform.version
+        );
+    }
+}
