@@ -346,7 +346,7 @@ impl Store {
                     .data
                     .snapshots
                     .values()
-                    .filter(|snapshot| &snapshot.bucket == name)
+                    .filter(|snapshot| snapshot.bucket == name)
                     .count() as i64;
                 Bucket {
                     name: name.to_owned(),
