@@ -13,8 +13,11 @@
 //! as `timeouts` under the section named after it. A bulleted name that is
 //! no attribute is an error, as is an empty description in the schema.
 
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use terraform_provider_ncloud::framework::schema::Mode;
 use terraform_provider_ncloud::framework::{Attribute, Block, Provider, Schema};
@@ -402,6 +405,75 @@ fn the_index_documents_every_provider_setting_and_environment_variable() {
         "docs/index.md is out of date:\n{}",
         problems.join("\n")
     );
+}
+
+/// Every Markdown file under `docs/`, at any depth.
+fn markdown_files(dir: &Path, found: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("read docs") {
+        let path = entry.expect("docs entry").path();
+        if path.is_dir() {
+            markdown_files(&path, found);
+        } else if path.extension().is_some_and(|e| e == "md") {
+            found.push(path);
+        }
+    }
+}
+
+/// The ```terraform blocks of a page, which the Registry shows as they are.
+fn terraform_blocks(text: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        match current.as_mut() {
+            None if line.trim() == "```terraform" => current = Some(String::new()),
+            None => {}
+            Some(block) if line.trim() == "```" => {
+                blocks.push(std::mem::take(block));
+                current = None;
+            }
+            Some(block) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+        }
+    }
+    blocks
+}
+
+/// Users copy the pages' examples: each must be as `terraform fmt` writes
+/// it. (They are fragments, referring to resources of other providers, so
+/// only the examples under `examples/` are validated.)
+#[test]
+fn the_examples_on_the_pages_are_formatted() {
+    let mut pages = Vec::new();
+    markdown_files(&docs(), &mut pages);
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let mut written = 0;
+    for page in &pages {
+        let text = std::fs::read_to_string(page).expect("read page");
+        let relative = page.strip_prefix(docs()).expect("below docs");
+        let stem = relative.to_string_lossy().replace(['/', '.'], "_");
+        for (index, block) in terraform_blocks(&text).into_iter().enumerate() {
+            std::fs::write(scratch.path().join(format!("{stem}_{index}.tf")), block)
+                .expect("write example");
+            written += 1;
+        }
+    }
+    assert!(written > 0, "no ```terraform example found under docs/");
+    for terraform in support::terraform_clis() {
+        let output = Command::new(&terraform.path)
+            .args(["fmt", "-check", "-diff", "-no-color"])
+            .current_dir(scratch.path())
+            .output()
+            .expect("run terraform fmt");
+        assert!(
+            output.status.success(),
+            "terraform {}: examples in docs/ are not formatted (file names are page_n.tf):\n{}{}",
+            terraform.version,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
 }
 
 /// The checks above must be able to fail: each broken page here must be
