@@ -265,9 +265,10 @@ fn module_tests_pass_against_the_emulator() {
             }
             let run = run_in(&workspace, &dir, &["test", "-no-color"]);
             let passed = passed_count(&run.stdout);
+            let expected = run_blocks(&dir.join("tests"));
             assert!(
-                run.code == 0 && passed.is_some_and(|n| n >= 1),
-                "terraform {} test in {} did not pass at least one run:\n{}",
+                run.code == 0 && passed.is_some_and(|n| n >= 1 && n == expected),
+                "terraform {} test in {} did not pass all of its {expected} runs:\n{}",
                 terraform.version,
                 module.display(),
                 run.all()
@@ -279,6 +280,20 @@ fn module_tests_pass_against_the_emulator() {
             );
         }
     }
+}
+
+/// How many `run` blocks the test files in a directory hold: each must
+/// be counted as passed.
+fn run_blocks(dir: &Path) -> u32 {
+    let mut count = 0;
+    for entry in std::fs::read_dir(dir).expect("tests directory") {
+        let path = entry.expect("entry").path();
+        if path.to_string_lossy().ends_with(".tftest.hcl") {
+            let text = std::fs::read_to_string(&path).expect("test file");
+            count += text.lines().filter(|l| l.starts_with("run \"")).count() as u32;
+        }
+    }
+    count
 }
 
 fn has_tftest(dir: &Path) -> bool {
