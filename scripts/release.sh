@@ -127,4 +127,5 @@ else
 fi
 
 echo "released $name $version for $os_arch into $out ($signed)"
+echo "only $os_arch is built here; the README lists the cargo targets for the other platforms"
 (cd "$out" && ls -1 "$prefix"_*)
