@@ -482,3 +482,87 @@ fn version_flag_prints_the_version() {
         .expect("utf-8");
     assert_eq!(text, format!("{NAME} v{VERSION}\n"));
 }
+
+/// The provider's own stderr, which Terraform filters before it reaches
+/// Terraform's log, so that the test above cannot tell the provider's
+/// filtering from Terraform's. In debug mode the provider writes to its own
+/// terminal: there the level must follow `TF_LOG_PROVIDER`, then `TF_LOG`.
+#[test]
+fn in_debug_mode_the_provider_itself_follows_tf_log_provider() {
+    use std::io::{BufRead, BufReader};
+    let cases: [(&[(&str, &str)], bool); 4] = [
+        (&[("TF_LOG", "debug"), ("TF_LOG_PROVIDER", "off")], false),
+        (&[("TF_LOG", "debug"), ("TF_LOG_PROVIDER", "error")], false),
+        (&[("TF_LOG_PROVIDER", "debug")], true),
+        (&[("TF_LOG", "debug")], true),
+    ];
+    let terraform = terraform_clis().remove(0);
+    for (env, debug_expected) in cases {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let stderr = std::fs::File::create(dir.path().join("provider.log")).expect("log file");
+        let mut provider = Command::new(PROVIDER);
+        provider
+            .arg("--debug")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .stdout(Stdio::piped())
+            .stderr(stderr);
+        for (name, value) in env {
+            provider.env(name, value);
+        }
+        let mut provider = provider.spawn().expect("start the provider in debug mode");
+        let mut reader = BufReader::new(provider.stdout.take().expect("stdout"));
+        let mut reattach = None;
+        let mut line = String::new();
+        while reader.read_line(&mut line).unwrap_or(0) > 0 {
+            if let Some(rest) = line.trim().strip_prefix("export TF_REATTACH_PROVIDERS='") {
+                reattach = Some(rest.trim_end_matches('\'').to_string());
+                break;
+            }
+            line.clear();
+        }
+        let reattach = reattach.expect("the TF_REATTACH_PROVIDERS line");
+
+        std::fs::write(dir.path().join("main.tf"), snapshot_config("debug-mode")).expect("main.tf");
+        std::fs::write(dir.path().join("terraform.rc"), "").expect("CLI config");
+        let plan = Command::new(&terraform.path)
+            .args(["plan", "-input=false", "-no-color"])
+            .current_dir(dir.path())
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", dir.path())
+            .env("TF_CLI_CONFIG_FILE", dir.path().join("terraform.rc"))
+            .env("TF_REATTACH_PROVIDERS", &reattach)
+            .env("CHECKPOINT_DISABLE", "1")
+            .output()
+            .expect("run terraform plan");
+        let _ = provider.kill();
+        let _ = provider.wait();
+        assert!(
+            plan.status.success(),
+            "{}",
+            String::from_utf8_lossy(&plan.stderr)
+        );
+
+        let log = std::fs::read_to_string(dir.path().join("provider.log")).expect("read log");
+        let debug_lines: Vec<&str> = log
+            .lines()
+            .filter(|l| l.contains("\"@level\":\"debug\""))
+            .collect();
+        let configured = debug_lines
+            .iter()
+            .any(|l| l.contains("provider configured"));
+        assert_eq!(
+            configured,
+            debug_expected,
+            "{env:?}: provider configured at debug {}:\n{log}",
+            if debug_expected { "missing" } else { "written" }
+        );
+        if !debug_expected {
+            assert!(
+                debug_lines.is_empty(),
+                "{env:?} let debug lines through:\n{log}"
+            );
+        }
+    }
+}
