@@ -12,3 +12,8 @@ output "cluster_name" {
   description = "The cluster's name, as its snapshot history gives it; null when there are no snapshots."
   value       = try(values(ncloud_searchengine_snapshot.this)[0].cluster_name, null)
 }
+
+output "schedule_id" {
+  description = "The id of the daily schedule (the cluster number), or null when there is none."
+  value       = one(ncloud_searchengine_snapshot_schedule.daily[*].id)
+}

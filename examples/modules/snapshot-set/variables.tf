@@ -13,3 +13,13 @@ variable "snapshot_names" {
   type        = set(string)
   default     = []
 }
+
+variable "daily_schedule" {
+  description = "When set, the cluster also takes a snapshot every day at hour:minute (minute 0, 15, 30 or 45), named snapshot_name (3 to 15 characters). Null, the default, leaves the cluster's schedule alone."
+  type = object({
+    snapshot_name = string
+    hour          = number
+    minute        = number
+  })
+  default = null
+}

@@ -48,3 +48,40 @@ run "a_new_name_adds_one_snapshot_and_keeps_the_others" {
     error_message = "An existing snapshot must not be taken again."
   }
 }
+
+run "no_schedule_unless_asked" {
+  variables {
+    snapshot_names = ["weekly-a", "weekly-b", "weekly-c"]
+  }
+
+  assert {
+    condition     = output.schedule_id == null
+    error_message = "Without daily_schedule the module must not set a schedule."
+  }
+}
+
+run "a_daily_schedule_is_set_when_asked" {
+  variables {
+    snapshot_names = ["weekly-a", "weekly-b", "weekly-c"]
+    daily_schedule = {
+      snapshot_name = "daily"
+      hour          = 3
+      minute        = 30
+    }
+  }
+
+  assert {
+    condition     = output.schedule_id == "1037000"
+    error_message = "The schedule's id is the cluster number."
+  }
+
+  assert {
+    condition     = ncloud_searchengine_snapshot_schedule.daily[0].day == "Everyday" && ncloud_searchengine_snapshot_schedule.daily[0].minute == 30
+    error_message = "The schedule must be daily, at the minute given."
+  }
+
+  assert {
+    condition     = ncloud_searchengine_snapshot_schedule.daily[0].set_up_date != null
+    error_message = "The schedule's set-up date must come from the scheduling history."
+  }
+}
