@@ -173,8 +173,20 @@ fn check_argument_text(
     if attribute.requires_replace && !bullet.text.contains("forces replacement") {
         problems.push(format!("{page}: `{name}` must say it forces replacement"));
     }
-    if attribute.sensitive && !bullet.text.contains("sensitive") {
-        problems.push(format!("{page}: `{name}` must say it is sensitive"));
+    // The markers live in the parenthesis that opens the bullet.
+    let markers = bullet
+        .text
+        .trim_start_matches([' ', '-'])
+        .split(')')
+        .next()
+        .unwrap_or_default();
+    match (attribute.sensitive, markers.contains("sensitive")) {
+        (true, false) => problems.push(format!("{page}: `{name}` must say it is sensitive")),
+        (false, true) => problems.push(format!("{page}: `{name}` is not sensitive")),
+        _ => {}
+    }
+    if attribute.write_only != markers.contains("write-only") {
+        problems.push(format!("{page}: `{name}` says write-only wrongly"));
     }
 }
 
