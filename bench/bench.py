@@ -16,7 +16,6 @@ import json
 import math
 import os
 import platform
-import resource
 import shutil
 import signal
 import statistics
@@ -210,9 +209,9 @@ class Emulator:
         return dict(state["counters"]["requests_by_endpoint"])
 
     def stop(self):
+        # Reaped here, by its own pid, so it never counts as an orphan.
         self.process.terminate()
         self.process.wait()
-        # Our own child: reap it here so it never counts as an orphan.
 
     def __enter__(self):
         return self
