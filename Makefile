@@ -35,6 +35,14 @@ demo: tools build
 release:
 	VERSION="$(VERSION)" ./scripts/release.sh --out dist
 
+## Ours beside HashiCorp's Go null provider: one table, medians of several
+## runs (minutes; not part of `make test`). BENCH_ARGS passes options on,
+## for example BENCH_ARGS="--runs 3".
+bench:
+	@WITH_NULL_PROVIDER=1 ./scripts/install-tools.sh
+	$(CARGO) build --release --bins
+	python3 bench/bench.py $(BENCH_ARGS)
+
 clean:
 	$(CARGO) clean
 	rm -rf .tools dist

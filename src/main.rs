@@ -67,7 +67,11 @@ fn serve(debug: bool) -> ExitCode {
         }
     };
     logging::init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    // One thread: a provider's work is waiting on Terraform and on the API,
+    // a few milliseconds of CPU in all, and worker threads would only add
+    // start-up time, memory and cross-thread wake-ups on a machine where
+    // Terraform is busy too. DNS lookups still go to tokio's blocking pool.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

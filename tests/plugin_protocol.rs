@@ -484,3 +484,66 @@ async fn health_reports_the_plugin_service_serving() {
         tonic_health::pb::health_check_response::ServingStatus::Serving as i32
     );
 }
+
+/// Terraform 1.6 and later skip GetProviderSchema in every provider process
+/// after the first when the server says it may; this process never gets it.
+#[tokio::test]
+async fn a_process_that_never_gets_the_schema_still_validates_and_plans() {
+    let client = ClientIdentity::generate();
+    let plugin = Plugin::start(Some(&client.pem));
+    let channel = connect(&plugin.announcement, Some(&client)).await.unwrap();
+    let mut provider = provider_client(channel);
+    let metadata = provider
+        .get_metadata(wire::get_metadata::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        metadata
+            .server_capabilities
+            .unwrap()
+            .get_provider_schema_optional
+    );
+
+    let bad = config_value(&[
+        ("service_group_instance_no", "12x".into()),
+        ("snapshot_name", "nightly".into()),
+        ("bucket_name", "ses-snapshots".into()),
+    ]);
+    let validated = provider
+        .validate_resource_config(wire::validate_resource_config::Request {
+            type_name: "ncloud_searchengine_snapshot".into(),
+            config: Some(bad),
+            client_capabilities: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(validated.diagnostics.len(), 1, "{validated:?}");
+
+    let config = config_value(&[
+        ("service_group_instance_no", "1037000".into()),
+        ("snapshot_name", "nightly".into()),
+        ("bucket_name", "ses-snapshots".into()),
+    ]);
+    let planned = provider
+        .plan_resource_change(wire::plan_resource_change::Request {
+            type_name: "ncloud_searchengine_snapshot".into(),
+            prior_state: Some(wire::DynamicValue {
+                msgpack: msgpack::encode(&Value::Null, &snapshot_type()),
+                json: Vec::new(),
+            }),
+            proposed_new_state: Some(config.clone()),
+            config: Some(config),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(planned.diagnostics.is_empty(), "{:?}", planned.diagnostics);
+    let planned_state = planned.planned_state.unwrap().msgpack;
+    let Value::Object(state) = msgpack::decode(&planned_state, &snapshot_type()).unwrap() else {
+        panic!("the planned state is not an object");
+    };
+    assert_eq!(state["id"], Value::from("1037000:nightly"));
+}

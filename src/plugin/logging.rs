@@ -25,7 +25,7 @@ const MODULE: &str = "provider.terraform-provider-ncloud";
 /// Installs the logger for the whole process. Calling it twice is harmless.
 pub fn init() {
     let level = level_from_env(|name| std::env::var(name).ok());
-    let layer = HclogLayer.with_filter(tracing_subscriber::filter::filter_fn(move |metadata| {
+    let filter = tracing_subscriber::filter::filter_fn(move |metadata| {
         let ours = metadata.target().starts_with(env!("CARGO_CRATE_NAME"));
         // Libraries log their own internals at debug and trace; only their
         // warnings and errors are of use to someone reading Terraform's log.
@@ -35,7 +35,12 @@ pub fn init() {
             level.min(LevelFilter::WARN)
         };
         limit >= *metadata.level()
-    }));
+    })
+    // Without a hint tracing must ask the closure at every event of every
+    // library, h2's and hyper's per-frame trace events included; with it,
+    // events above the level are skipped where they are written.
+    .with_max_level_hint(level);
+    let layer = HclogLayer.with_filter(filter);
     let _ = tracing_subscriber::registry().with(layer).try_init();
 }
 

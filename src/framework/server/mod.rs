@@ -188,10 +188,16 @@ fn settle<T: WithDiagnostics>(result: Result<T, Diagnostics>) -> T {
     result.unwrap_or_else(|diagnostics| T::from_diagnostics(&diagnostics))
 }
 
+/// What this server offers beyond the protocol's minimum.
+///
+/// Every schema is built once in [`ProviderService::new`] and no RPC depends
+/// on GetProviderSchema having been called, so Terraform 1.6 and later may
+/// skip that call in the provider processes after its first, using the
+/// schema it has cached.
 fn server_capabilities() -> wire::ServerCapabilities {
     wire::ServerCapabilities {
         plan_destroy: false,
-        get_provider_schema_optional: false,
+        get_provider_schema_optional: true,
         ..Default::default()
     }
 }
