@@ -49,9 +49,10 @@ fn one_apply_converges_through_faults_with_every_snapshot_made_once() {
     // at once keeps the test near one apply's time without shortening any
     // wait of the provider's.
     let terraform = terraform_clis().pop().expect("a Terraform CLI");
+    let terraform = &terraform;
     let figures: Vec<Figures> = std::thread::scope(|scope| {
         let runs: Vec<_> = SEEDS
-            .map(|seed| scope.spawn(|| apply_with_faults(&terraform, seed)))
+            .map(|seed| scope.spawn(move || apply_with_faults(terraform, seed)))
             .into_iter()
             .collect();
         runs.into_iter()
@@ -197,4 +198,54 @@ fn retries_in(log: &str) -> usize {
                 .any(|n| n.parse::<u32>().is_ok_and(|n| n > 1))
         })
         .count()
+}
+
+/// The offset a skew message gives, in seconds, from "clock is 9m 59s ...".
+fn reported_offset_seconds(output: &str) -> Option<u64> {
+    let after = output.split("this machine's clock is ").nth(1)?;
+    let mut words = after.split_whitespace();
+    let minutes = words.next()?.strip_suffix('m')?.parse::<u64>().ok()?;
+    let seconds = words.next()?.strip_suffix('s')?.parse::<u64>().ok()?;
+    Some(minutes * 60 + seconds)
+}
+
+#[test]
+fn a_clock_off_by_more_than_five_minutes_is_named_with_its_offset() {
+    let terraform = terraform_clis().pop().expect("a Terraform CLI");
+    // The emulator's clock is shifted; seen from this machine, its own clock
+    // is off by the opposite amount.
+    let cases = [("600000", 600, "behind"), ("-420000", 420, "ahead of")];
+    for (offset_ms, seconds, direction) in cases {
+        let emulator = Emulator::start(&["--clock-offset-ms", offset_ms]);
+        let workspace = Workspace::new(&terraform, &emulator);
+        workspace.write_main(&format!(
+            "resource \"ncloud_searchengine_snapshot\" \"s\" {{\n  service_group_instance_no = \"{}\"\n  \
+             snapshot_name             = \"skewed\"\n  bucket_name               = \"ses-snapshots\"\n}}\n",
+            support::CLUSTER
+        ));
+        let run = workspace.apply();
+        assert_ne!(run.code, 0);
+        let output = run.all().replace('\n', " ");
+        let reported = reported_offset_seconds(&output)
+            .unwrap_or_else(|| panic!("no clock offset in the error: {output}"));
+        println!("clock offset {offset_ms}ms: the error says {reported}s {direction}");
+        // The Date header has whole seconds, and the request took a moment.
+        assert!(
+            reported.abs_diff(seconds) <= 2,
+            "{reported}s for {seconds}s: {output}"
+        );
+        assert!(output.contains(&format!("s {direction} the gateway's")), "{output}");
+        assert!(output.contains("within 5 minutes"), "{output}");
+        assert!(emulator.snapshots(support::CLUSTER).is_empty());
+    }
+
+    // Within the gateway's allowance the same apply works.
+    let emulator = Emulator::start(&["--clock-offset-ms", "240000"]);
+    let workspace = Workspace::new(&terraform, &emulator);
+    workspace.write_main(&format!(
+        "resource \"ncloud_searchengine_snapshot\" \"s\" {{\n  service_group_instance_no = \"{}\"\n  \
+         snapshot_name             = \"on-time\"\n  bucket_name               = \"ses-snapshots\"\n}}\n",
+        support::CLUSTER
+    ));
+    workspace.apply().success();
 }
