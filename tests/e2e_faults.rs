@@ -234,7 +234,10 @@ fn a_clock_off_by_more_than_five_minutes_is_named_with_its_offset() {
             reported.abs_diff(seconds) <= 2,
             "{reported}s for {seconds}s: {output}"
         );
-        assert!(output.contains(&format!("s {direction} the gateway's")), "{output}");
+        assert!(
+            output.contains(&format!("s {direction} the gateway's")),
+            "{output}"
+        );
         assert!(output.contains("within 5 minutes"), "{output}");
         assert!(emulator.snapshots(support::CLUSTER).is_empty());
     }

@@ -109,7 +109,10 @@ fn configure(workspace: &mut Workspace, proxy: &RecordingProxy, access: &str, se
 
 fn assert_nothing_leaked(logs: &str, secrets: &[&str], signatures: &[String], what: &str) {
     for secret in secrets {
-        assert!(!logs.contains(secret), "{what}: the secret key reached the log");
+        assert!(
+            !logs.contains(secret),
+            "{what}: the secret key reached the log"
+        );
     }
     for signature in signatures {
         assert!(
@@ -209,7 +212,10 @@ fn the_secret_key_is_sensitive_in_the_schema_and_hidden_in_plans() {
         let schema: Value = serde_json::from_str(&run.stdout).expect("schema JSON");
         let providers = schema["provider_schemas"].as_object().cloned();
         let provider = providers
-            .and_then(|all| all.into_iter().find(|(name, _)| name.ends_with("ncloud-rs/ncloud")))
+            .and_then(|all| {
+                all.into_iter()
+                    .find(|(name, _)| name.ends_with("ncloud-rs/ncloud"))
+            })
             .map(|(_, schema)| schema)
             .expect("our provider's schema");
         let secret = &provider["provider"]["block"]["attributes"]["secret_key"];
