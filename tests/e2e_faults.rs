@@ -252,3 +252,88 @@ fn a_clock_off_by_more_than_five_minutes_is_named_with_its_offset() {
     ));
     workspace.apply().success();
 }
+
+/// A server that answers every request with one fixed answer, as a proxy
+/// or a broken gateway in front of the API might.
+struct ScriptedServer {
+    address: String,
+}
+
+impl ScriptedServer {
+    fn start(status: &str, content_type: &str, body: &'static str) -> ScriptedServer {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let address = listener.local_addr().expect("address").to_string();
+        let answer = format!(
+            "HTTP/1.1 {status}\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\n\
+             connection: close\r\n\r\n{body}",
+            body.len()
+        );
+        std::thread::spawn(move || {
+            for mut stream in listener.incoming().flatten() {
+                let mut request = [0u8; 8192];
+                let _ = stream.read(&mut request);
+                let _ = stream.write_all(answer.as_bytes());
+            }
+        });
+        ScriptedServer { address }
+    }
+}
+
+#[test]
+fn malformed_api_answers_become_diagnostics_with_status_and_request_id() {
+    let terraform = terraform_clis().pop().expect("a Terraform CLI");
+    let cases: [(&str, &str, &'static str, &[&str]); 4] = [
+        (
+            "502 Bad Gateway",
+            "text/html",
+            "<html><body><h1>502 Bad Gateway</h1>nginx</body></html>",
+            &["http 502", "not json", "502 Bad Gateway"],
+        ),
+        (
+            "200 OK",
+            "application/json",
+            r#"{"code":0,"requestId":"req-cut-1","result":{"totalCount":3,"snapshotHis"#,
+            &["http 200", "truncated json"],
+        ),
+        (
+            "200 OK",
+            "application/json",
+            r#"{"code":0,"message":"ok","requestId":"req-missing-2"}"#,
+            &["http 200", "request id req-missing-2", "no result"],
+        ),
+        (
+            "200 OK",
+            "application/json",
+            r#"{"code":0,"requestId":"req-type-3","result":{"totalCount":"three","snapshotHistoryList":{}}}"#,
+            &["http 200", "request id req-type-3", "expected shape"],
+        ),
+    ];
+    let emulator = Emulator::start(&[]);
+    for (status, content_type, body, expected) in cases {
+        let server = ScriptedServer::start(status, content_type, body);
+        let mut workspace = Workspace::new(&terraform, &emulator);
+        workspace.set_env(
+            "NCLOUD_SEARCHENGINE_ENDPOINT",
+            &format!("http://{}", server.address),
+        );
+        // A bad gateway is retried; a short create timeout ends the retries.
+        workspace.write_main(&format!(
+            "resource \"ncloud_searchengine_snapshot\" \"s\" {{\n  service_group_instance_no = \"{}\"\n  \
+             snapshot_name             = \"malformed\"\n  bucket_name               = \"ses-snapshots\"\n\n  \
+             timeouts {{\n    create = \"4s\"\n  }}\n}}\n",
+            support::CLUSTER
+        ));
+        let run = workspace.apply();
+        assert_ne!(run.code, 0, "{status}: {}", run.all());
+        let output = run.all().replace('\n', " ");
+        assert!(output.contains("Error: "), "{output}");
+        for part in expected {
+            assert!(
+                output.contains(part),
+                "{status} {body}: no {part:?} in {output}"
+            );
+        }
+        assert!(!output.contains("panicked"), "{output}");
+    }
+}
