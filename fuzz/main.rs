@@ -239,7 +239,12 @@ fn main() {
     while let Some(argument) = arguments.next() {
         match argument.as_str() {
             "--seconds" => seconds = arguments.next().and_then(|s| s.parse::<u64>().ok()),
-            "--seed" => seed = arguments.next().and_then(|s| s.parse().ok()).unwrap_or(seed),
+            "--seed" => {
+                seed = arguments
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(seed)
+            }
             name if !name.starts_with('-') => chosen.push(name.to_owned()),
             _ => {}
         }
