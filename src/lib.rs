@@ -8,6 +8,7 @@
 
 #![deny(clippy::print_stdout)]
 
+pub mod calendar;
 pub mod data_sources;
 pub mod emulator;
 pub mod framework;

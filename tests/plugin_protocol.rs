@@ -169,7 +169,22 @@ async fn without_a_client_certificate_it_serves_plaintext() {
         .get_metadata(wire::get_metadata::Request {})
         .await
         .unwrap();
-    assert_eq!(metadata.into_inner().resources.len(), 1);
+    let metadata = metadata.into_inner();
+    let mut resources: Vec<&str> = metadata
+        .resources
+        .iter()
+        .map(|r| r.type_name.as_str())
+        .collect();
+    resources.sort_unstable();
+    assert_eq!(
+        resources,
+        [
+            "ncloud_searchengine_snapshot",
+            "ncloud_searchengine_snapshot_schedule",
+            "ncloud_searchengine_storage_key"
+        ]
+    );
+    assert_eq!(metadata.data_sources.len(), 3);
 }
 
 #[test]

@@ -1,11 +1,47 @@
 //! The data sources, one file each.
 
+pub mod buckets;
+pub mod cluster;
+pub mod snapshots;
+
 use std::sync::Arc;
 
-use crate::framework::DataSource;
+use crate::framework::{AttributePath, DataSource, Diagnostics, Object};
 use crate::provider::ProviderData;
+use crate::resources::validate;
 
 /// Every data source the provider offers.
-pub fn all(_data: &Arc<ProviderData>) -> Vec<Arc<dyn DataSource>> {
-    Vec::new()
+pub fn all(data: &Arc<ProviderData>) -> Vec<Arc<dyn DataSource>> {
+    vec![
+        Arc::new(snapshots::SnapshotsDataSource::new(data.clone())),
+        Arc::new(buckets::BucketsDataSource::new(data.clone())),
+        Arc::new(cluster::ClusterDataSource::new(data.clone())),
+    ]
+}
+
+/// Checks `service_group_instance_no`, which every data source takes,
+/// when it is known.
+fn cluster_number_problem(config: &Object, diagnostics: &mut Diagnostics) {
+    let Some(cluster) = config.str("service_group_instance_no") else {
+        return;
+    };
+    let problems = validate::cluster_number(cluster);
+    if !problems.is_empty() {
+        diagnostics.error_at(
+            AttributePath::root("service_group_instance_no"),
+            "Invalid Attribute Value",
+            format!(
+                "The service_group_instance_no {cluster:?} cannot be used: {}.",
+                validate::join(&problems)
+            ),
+        );
+    }
+}
+
+/// Terraform reads a data source only once its configuration is known, and
+/// the cluster number is required: its absence is a bug.
+fn missing_cluster_number() -> Diagnostics {
+    let mut diagnostics = Diagnostics::new();
+    diagnostics.provider_bug("a data source was read without its cluster number");
+    diagnostics
 }

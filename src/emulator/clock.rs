@@ -49,33 +49,13 @@ pub fn api_time(millis: i64) -> String {
     let local = millis.saturating_add(KST_OFFSET_MS);
     let days = local.div_euclid(DAY_MS);
     let seconds_of_day = local.rem_euclid(DAY_MS) / 1000;
-    let (year, month, day) = civil_from_days(days);
+    let (year, month, day) = crate::calendar::civil_from_days(days);
     format!(
         "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}+0900",
         seconds_of_day / 3600,
         seconds_of_day / 60 % 60,
         seconds_of_day % 60
     )
-}
-
-/// The proleptic Gregorian date of a day counted from 1970-01-01, by the
-/// usual era arithmetic (eras of 400 years, years starting in March).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let shifted = days + 719_468;
-    let era = shifted.div_euclid(146_097);
-    let day_of_era = shifted.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]

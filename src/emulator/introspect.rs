@@ -8,6 +8,9 @@
 //! | `POST /__emulator/reset` | forgets snapshots, histories, schedules, keys set through the API, logs and counters |
 //! | `DELETE /__emulator/snapshots/{no}/{name}` | deletes a snapshot as the cluster's `_snapshot` API would |
 //! | `POST /__emulator/history/{no}/clear` | empties a cluster's snapshot history, as retention would |
+//! | `POST /__emulator/schedules/{no}/release` | releases a cluster's schedule, as the console would |
+//! | `POST /__emulator/clusters/{no}/buckets/{name}` | gives one cluster another bucket |
+//! | `POST /__emulator/clusters/{no}/status/{status}` | sets what getClusterInfo reports as the status |
 //!
 //! The JSON of `state` is a contract: end-to-end tests read it. Change its
 //! shape only together with them. It never holds an Object Storage secret.
@@ -49,8 +52,8 @@ pub struct ClusterView {
     pub key_set: bool,
     /// The Object Storage access key id set through the API, if any.
     pub access_key_id: Option<String>,
-    /// Always `running`.
-    pub status: &'static str,
+    /// What getClusterInfo reports: `running` unless set otherwise.
+    pub status: String,
     /// The buckets snapshots may go to.
     pub buckets: Vec<String>,
     /// Live snapshots by name.
@@ -94,8 +97,8 @@ impl ClusterView {
             name: cluster.spec.name.clone(),
             key_set: data.key_set,
             access_key_id: data.access_key_id.clone(),
-            status: "running",
-            buckets: cluster.buckets.clone(),
+            status: data.status.clone(),
+            buckets: cluster.all_buckets().map(str::to_owned).collect(),
             snapshots,
             create_attempts: data.create_attempts.clone(),
             history: data.history.iter().rev().map(|r| r.entry.clone()).collect(),
@@ -152,6 +155,58 @@ pub async fn clear_history(State(app): State<Arc<App>>, Path(no): Path<String>) 
         Ok(Ok(())) => Json(json!({ "cleared": true })).into_response(),
         Ok(Err(error)) => missing_cluster(error),
         Err(error) => response::unexpected(&error.to_string()),
+    }
+}
+
+/// `POST /__emulator/schedules/{no}/release`: releases the schedule in
+/// force as someone in the console would, so tests can show drift; 404 if
+/// there is no such cluster or no schedule in force.
+pub async fn release_schedule(State(app): State<Arc<App>>, Path(no): Path<String>) -> Response {
+    let now_ms = app.clock.now_ms();
+    match app.change(|store| store.release_schedule(&no, now_ms)) {
+        Ok(Ok(())) => Json(json!({ "released": true })).into_response(),
+        Ok(Err(error)) => missing(error.message),
+        Err(error) => response::unexpected(&error.to_string()),
+    }
+}
+
+/// `POST /__emulator/clusters/{no}/buckets/{name}`: 404 if there is no
+/// such cluster, 400 if the name is no bucket name.
+pub async fn add_bucket(
+    State(app): State<Arc<App>>,
+    Path((no, name)): Path<(String, String)>,
+) -> Response {
+    match app.change(|store| store.add_bucket(&no, &name)) {
+        Ok(Ok(added)) => Json(json!({ "added": added })).into_response(),
+        Ok(Err(error)) => refused(error),
+        Err(error) => response::unexpected(&error.to_string()),
+    }
+}
+
+/// `POST /__emulator/clusters/{no}/status/{status}`: 404 if there is no
+/// such cluster, 400 if the status is not one getClusterInfo documents.
+pub async fn set_status(
+    State(app): State<Arc<App>>,
+    Path((no, status)): Path<(String, String)>,
+) -> Response {
+    match app.change(|store| store.set_status(&no, &status)) {
+        Ok(Ok(())) => Json(json!({ "status": status })).into_response(),
+        Ok(Err(error)) => refused(error),
+        Err(error) => response::unexpected(&error.to_string()),
+    }
+}
+
+/// A refusal of an introspection request: 404 for an unknown cluster, 400
+/// for a bad value.
+fn refused(error: ServiceError) -> Response {
+    if error.code == crate::ncloud::model::service_code::INVALID_PARAMETER {
+        (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "error": error.message })),
+        )
+            .into_response()
+    } else {
+        missing(error.message)
     }
 }
 

@@ -60,6 +60,18 @@ pub fn router(app: Arc<App>) -> Router {
             "/__emulator/history/{no}/clear",
             post(introspect::clear_history),
         )
+        .route(
+            "/__emulator/schedules/{no}/release",
+            post(introspect::release_schedule),
+        )
+        .route(
+            "/__emulator/clusters/{no}/buckets/{name}",
+            post(introspect::add_bucket),
+        )
+        .route(
+            "/__emulator/clusters/{no}/status/{status}",
+            post(introspect::set_status),
+        )
         .fallback(gateway::handle)
         .layer(middleware::map_response_with_state(
             app.clone(),

@@ -41,6 +41,17 @@ const BUCKET_CREATED_MS: i64 = 1_704_067_200_000;
 const SNAPSHOT_BYTES: i64 = 1 << 20;
 /// When every cluster was created, as getClusterInfo shows it.
 const CLUSTER_CREATED_MS: i64 = 1_704_067_200_000;
+/// The status of a cluster nobody has changed.
+pub const CLUSTER_RUNNING: &str = "running";
+/// The statuses getClusterInfo documents for a cluster.
+pub const CLUSTER_STATUSES: [&str; 6] = [
+    "creating",
+    "changing",
+    "working",
+    CLUSTER_RUNNING,
+    "deleting",
+    "return",
+];
 
 /// A refusal by the service itself (not the gateway), answered as HTTP 400
 /// with the envelope's `code` set. NAVER Cloud documents none of these
@@ -126,6 +137,17 @@ pub struct ClusterData {
     pub schedule: Option<SetSnapshotSchedulingRequest>,
     /// Scheduling history, oldest first.
     pub scheduling_history: Vec<SchedulingHistoryEntry>,
+    /// Buckets added to this cluster alone, after the configured ones;
+    /// absent from state files written before they existed.
+    #[serde(default)]
+    pub extra_buckets: Vec<String>,
+    /// What getClusterInfo reports as the cluster's status.
+    #[serde(default = "running")]
+    pub status: String,
+}
+
+fn running() -> String {
+    CLUSTER_RUNNING.to_owned()
 }
 
 impl ClusterData {
@@ -140,6 +162,8 @@ impl ClusterData {
             next_idx: 1,
             schedule: None,
             scheduling_history: Vec::new(),
+            extra_buckets: Vec::new(),
+            status: running(),
         }
     }
 }
@@ -316,17 +340,16 @@ impl Store {
     pub fn bucket_list(&self, no: &str) -> Result<BucketList, ServiceError> {
         let cluster = self.cluster(no)?;
         let bucket_list = cluster
-            .buckets
-            .iter()
+            .all_buckets()
             .map(|name| {
                 let count = cluster
                     .data
                     .snapshots
                     .values()
-                    .filter(|snapshot| &snapshot.bucket == name)
+                    .filter(|snapshot| snapshot.bucket == name)
                     .count() as i64;
                 Bucket {
-                    name: name.clone(),
+                    name: name.to_owned(),
                     bytes_used: count * SNAPSHOT_BYTES,
                     object_count: count,
                     creation_time: BUCKET_CREATED_MS,
@@ -427,7 +450,7 @@ impl Store {
         Ok(ClusterInfo {
             service_group_instance_no: no.to_owned(),
             cluster_name: cluster.spec.name.clone(),
-            cluster_status: "running".to_owned(),
+            cluster_status: cluster.data.status.clone(),
             create_date: api_time(CLUSTER_CREATED_MS),
             vpc_no: 10_000,
             software_product_code: "SW.VOPST.OS.LNX64.ROCKY.0810.OPNSRCH.B050".to_owned(),
@@ -450,6 +473,31 @@ impl Store {
         Ok(cluster.data.snapshots.remove(name).is_some())
     }
 
+    /// Gives one cluster another bucket, as creating a bucket in the
+    /// console would. Returns whether the bucket is new to the cluster.
+    pub fn add_bucket(&mut self, no: &str, bucket: &str) -> Result<bool, ServiceError> {
+        validate::all([validate::bucket_name(bucket)]).map_err(ServiceError::invalid)?;
+        let cluster = self.cluster_mut(no)?;
+        if cluster.all_buckets().any(|known| known == bucket) {
+            return Ok(false);
+        }
+        cluster.data.extra_buckets.push(bucket.to_owned());
+        Ok(true)
+    }
+
+    /// Sets what getClusterInfo reports as the cluster's status, to stand
+    /// for a cluster being changed or deleted in the console.
+    pub fn set_status(&mut self, no: &str, status: &str) -> Result<(), ServiceError> {
+        if !CLUSTER_STATUSES.contains(&status) {
+            return Err(ServiceError::invalid(format!(
+                "A cluster status is one of {}, not {status:?}.",
+                CLUSTER_STATUSES.join(", ")
+            )));
+        }
+        self.cluster_mut(no)?.data.status = status.to_owned();
+        Ok(())
+    }
+
     /// Empties a cluster's snapshot history, as retention would; the next
     /// entry still gets a new `idx`.
     pub fn clear_history(&mut self, no: &str) -> Result<(), ServiceError> {
@@ -468,8 +516,16 @@ impl Cluster {
         }
     }
 
+    /// The configured buckets, then those added to this cluster alone.
+    pub fn all_buckets(&self) -> impl Iterator<Item = &str> {
+        self.buckets
+            .iter()
+            .chain(&self.data.extra_buckets)
+            .map(String::as_str)
+    }
+
     fn require_bucket(&self, bucket: &str) -> Result<(), ServiceError> {
-        if self.buckets.iter().any(|known| known == bucket) {
+        if self.all_buckets().any(|known| known == bucket) {
             Ok(())
         } else {
             Err(ServiceError::bucket_not_found(&self.spec.no, bucket))

@@ -2,7 +2,9 @@
 
 pub mod errors;
 pub mod history;
+pub mod schedule;
 pub mod snapshot;
+pub mod storage_key;
 pub mod validate;
 
 use std::sync::Arc;
@@ -12,5 +14,9 @@ use crate::provider::ProviderData;
 
 /// Every resource the provider offers.
 pub fn all(data: &Arc<ProviderData>) -> Vec<Arc<dyn Resource>> {
-    vec![Arc::new(snapshot::SnapshotResource::new(data.clone()))]
+    vec![
+        Arc::new(snapshot::SnapshotResource::new(data.clone())),
+        Arc::new(schedule::ScheduleResource::new(data.clone())),
+        Arc::new(storage_key::StorageKeyResource::new(data.clone())),
+    ]
 }

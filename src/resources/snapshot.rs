@@ -36,7 +36,7 @@ const FIRST_POLL: Duration = Duration::from_millis(200);
 /// The longest pause between looks at the history.
 const MAX_POLL: Duration = Duration::from_secs(5);
 
-/// The attributes filled from the history, with their types.
+/// The attributes filled from the history, with their descriptions.
 const HISTORY_ATTRIBUTES: [(&str, &str); 5] = [
     (
         "cluster_name",

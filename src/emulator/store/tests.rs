@@ -398,3 +398,58 @@ fn cluster_info_names_the_cluster() {
         service_code::CLUSTER_NOT_FOUND
     );
 }
+
+#[test]
+fn a_bucket_added_to_one_cluster_serves_that_cluster_only() {
+    let mut store = store();
+    assert_eq!(store.add_bucket(NO, "logs-archive"), Ok(true));
+    assert_eq!(store.add_bucket(NO, "logs-archive"), Ok(false));
+    assert_eq!(store.add_bucket(NO, "ses-snapshots"), Ok(false));
+    let names = |store: &Store, no| {
+        store
+            .bucket_list(no)
+            .unwrap()
+            .bucket_list
+            .into_iter()
+            .map(|b| b.name)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(&store, NO),
+        ["ses-snapshots", "archive", "logs-archive"]
+    );
+    assert_eq!(names(&store, NOKEY), ["ses-snapshots", "archive"]);
+    store
+        .create_snapshot(NO, &create("to-archive", "logs-archive"), T0)
+        .unwrap();
+    assert_eq!(
+        store.add_bucket(NO, " ").unwrap_err().code,
+        service_code::INVALID_PARAMETER
+    );
+    assert_eq!(
+        store.add_bucket("1", "other").unwrap_err().code,
+        service_code::CLUSTER_NOT_FOUND
+    );
+}
+
+#[test]
+fn a_set_status_is_what_cluster_info_reports_until_reset() {
+    let mut store = store();
+    store.set_status(NO, "changing").unwrap();
+    assert_eq!(store.cluster_info(NO).unwrap().cluster_status, "changing");
+    assert_eq!(
+        store.set_status(NO, "broken").unwrap_err().code,
+        service_code::INVALID_PARAMETER
+    );
+    store.reset();
+    assert_eq!(store.cluster_info(NO).unwrap().cluster_status, "running");
+}
+
+#[test]
+fn state_saved_before_buckets_and_status_existed_still_loads() {
+    let old = r#"{"key_set":true,"access_key_id":null,"snapshots":{},"create_attempts":{},
+        "history":[],"next_idx":1,"schedule":null,"scheduling_history":[]}"#;
+    let data: ClusterData = serde_json::from_str(old).unwrap();
+    assert_eq!(data.status, "running");
+    assert!(data.extra_buckets.is_empty());
+}
