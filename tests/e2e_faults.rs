@@ -19,14 +19,25 @@ const CLUSTERS: [&str; 2] = ["1037000", "2048000"];
 const SNAPSHOTS: usize = 100;
 const SEEDS: [u64; 3] = [11, 2026, 90417];
 
+/// The Object Storage secret the storage key resource sends.
+const STORAGE_SECRET: &str = "object-storage-secret-of-the-fault-test";
+
+/// 100 snapshots on two clusters, a storage key on the first and a
+/// schedule on the second, all in one apply.
 fn config() -> String {
     format!(
         "locals {{\n  snapshots = {{ for i in range({SNAPSHOTS}) : \"faulty-${{i}}\" => \
-         (i % 2 == 0 ? \"{}\" : \"{}\") }}\n}}\n\n\
+         (i % 2 == 0 ? \"{first}\" : \"{second}\") }}\n}}\n\n\
          resource \"ncloud_searchengine_snapshot\" \"many\" {{\n  for_each                  = local.snapshots\n  \
          service_group_instance_no = each.value\n  snapshot_name             = each.key\n  \
-         bucket_name               = \"ses-snapshots\"\n}}\n",
-        CLUSTERS[0], CLUSTERS[1]
+         bucket_name               = \"ses-snapshots\"\n}}\n\n\
+         resource \"ncloud_searchengine_storage_key\" \"key\" {{\n  service_group_instance_no = \"{first}\"\n  \
+         access_key_id             = \"AKID-FAULTS\"\n  secret_key                = \"{STORAGE_SECRET}\"\n}}\n\n\
+         resource \"ncloud_searchengine_snapshot_schedule\" \"daily\" {{\n  service_group_instance_no = \"{second}\"\n  \
+         snapshot_name             = \"nightly\"\n  bucket_name               = \"ses-snapshots\"\n  \
+         day                       = \"Everyday\"\n  hour                      = 3\n  minute                    = 30\n}}\n",
+        first = CLUSTERS[0],
+        second = CLUSTERS[1]
     )
 }
 
@@ -103,6 +114,10 @@ fn apply_with_faults(terraform: &Terraform, seed: u64) -> Figures {
         run.all()
     );
 
+    assert!(
+        !run.all().contains(STORAGE_SECRET),
+        "seed {seed}: the storage secret was shown"
+    );
     let emulated = emulator.state();
     let settled_creates = check_every_snapshot_made_once(&emulated, seed);
     assert_state_matches_emulator(&workspace, &emulated, seed);
@@ -167,8 +182,23 @@ fn assert_state_matches_emulator(workspace: &Workspace, emulated: &Value, seed: 
         .as_array()
         .cloned()
         .unwrap_or_default();
-    assert_eq!(resources.len(), SNAPSHOTS, "seed {seed}");
-    for resource in resources {
+    assert_eq!(resources.len(), SNAPSHOTS + 2, "seed {seed}");
+    let first = &emulated["clusters"][CLUSTERS[0]];
+    assert_eq!(
+        (&first["key_set"], &first["access_key_id"]),
+        (&Value::Bool(true), &Value::from("AKID-FAULTS")),
+        "seed {seed}: storage key"
+    );
+    let schedule = &emulated["clusters"][CLUSTERS[1]]["schedule"];
+    assert_eq!(
+        (&schedule["scheduledHour"], &schedule["scheduledMinute"]),
+        (&Value::from(3), &Value::from(30)),
+        "seed {seed}: schedule {schedule}"
+    );
+    let snapshots = resources
+        .into_iter()
+        .filter(|r| r["type"] == "ncloud_searchengine_snapshot");
+    for resource in snapshots {
         let values = &resource["values"];
         let cluster = values["service_group_instance_no"].as_str().unwrap_or("");
         let name = values["snapshot_name"].as_str().unwrap_or("");

@@ -19,6 +19,18 @@ use support::{ACCESS_KEY, CLUSTER, Emulator, SECRET_KEY, Workspace, terraform_cl
 
 const SIGNATURE_HEADER: &str = "x-ncp-apigw-signature-v2:";
 
+/// An Object Storage secret, sent in a request body and kept in state.
+const STORAGE_SECRET: &str = "object-storage-secret-4b1f9e";
+
+/// A storage key resource, so that a secret of the resource's own goes
+/// through plan, apply, state and the API too.
+fn storage_key_config() -> String {
+    format!(
+        "resource \"ncloud_searchengine_storage_key\" \"key\" {{\n  service_group_instance_no = \"{CLUSTER}\"\n  \
+         access_key_id             = \"AKID-SECRETS\"\n  secret_key                = \"{STORAGE_SECRET}\"\n}}\n"
+    )
+}
+
 /// Forwards bytes to the emulator and keeps a copy of what the provider sent.
 struct RecordingProxy {
     address: String,
@@ -135,6 +147,7 @@ fn trace_logs_of_a_whole_lifecycle_and_every_failure_hold_no_secret_or_signature
 
         let mut workspace = Workspace::new(&terraform, &emulator);
         configure(&mut workspace, &proxy, ACCESS_KEY, SECRET_KEY);
+        workspace.write("storage.tf", &storage_key_config());
         logs += &workspace.apply().success().all();
         logs += &workspace.plan_exit_code(&[]).all();
         logs += &workspace
@@ -187,7 +200,7 @@ fn trace_logs_of_a_whole_lifecycle_and_every_failure_hold_no_secret_or_signature
         );
         assert_nothing_leaked(
             &logs,
-            &[SECRET_KEY, wrong_secret],
+            &[SECRET_KEY, wrong_secret, STORAGE_SECRET],
             &signatures,
             &terraform.version,
         );
@@ -220,9 +233,19 @@ fn the_secret_key_is_sensitive_in_the_schema_and_hidden_in_plans() {
             .expect("our provider's schema");
         let secret = &provider["provider"]["block"]["attributes"]["secret_key"];
         assert_eq!(secret["sensitive"], true, "{secret}");
+        let resources = &provider["resource_schemas"];
+        let stored = &resources["ncloud_searchengine_storage_key"]["block"]["attributes"];
+        assert_eq!(stored["secret_key"]["sensitive"], true, "{stored}");
 
+        workspace.write("storage.tf", &storage_key_config());
         let plan = workspace.plan_exit_code(&[]);
         assert_eq!(plan.code, 2, "{}", plan.all());
-        assert!(!plan.all().contains(SECRET_KEY));
+        let output = plan.all();
+        assert!(!output.contains(SECRET_KEY) && !output.contains(STORAGE_SECRET));
+        let secret_line = output
+            .lines()
+            .find(|line| line.trim_start().starts_with("+ secret_key "))
+            .unwrap_or_else(|| panic!("no secret_key in the plan: {output}"));
+        assert!(secret_line.contains("(sensitive value)"), "{secret_line}");
     }
 }
