@@ -155,7 +155,8 @@ proptest! {
             let message = message.unwrap_or_else(|| panic!("accepted {:?}", String::from_utf8_lossy(&body)));
             prop_assert!(message.contains(&format!("http {status}")), "{}", message);
             if let Some(id) = &request_id {
-                prop_assert!(message.contains(id.as_str()), "{}", message);
+                // Named as the request id, not only quoted in the body's excerpt.
+                prop_assert!(message.contains(&format!("request id {id}")), "{}", message);
             }
         }
     }
