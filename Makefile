@@ -36,6 +36,11 @@ fuzz:
 demo: tools build
 	@./scripts/demo.sh
 
+## Release files for the Registry or a mirror into dist/:
+## make release [VERSION=x.y.z] [GPG_FINGERPRINT=key id]. Linux amd64 only.
+release:
+	VERSION="$(VERSION)" ./scripts/release.sh --out dist
+
 clean:
 	$(CARGO) clean
 	rm -rf .tools dist

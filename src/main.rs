@@ -19,6 +19,14 @@ Usage:
   terraform-provider-ncloud --help     print this help
 ";
 
+/// The version this binary was released as. `scripts/release.sh` sets
+/// TERRAFORM_PROVIDER_NCLOUD_VERSION when it builds a version other than
+/// Cargo.toml's, so a binary never claims a version it was not released as.
+const VERSION: &str = match option_env!("TERRAFORM_PROVIDER_NCLOUD_VERSION") {
+    Some(version) => version,
+    None => env!("CARGO_PKG_VERSION"),
+};
+
 fn main() -> ExitCode {
     let arguments: Vec<String> = std::env::args().skip(1).collect();
     match arguments
@@ -30,7 +38,7 @@ fn main() -> ExitCode {
         [] => serve(false),
         ["--debug"] | ["-debug"] => serve(true),
         ["--version"] | ["-version"] | ["version"] => {
-            println!("terraform-provider-ncloud v{}", env!("CARGO_PKG_VERSION"));
+            println!("terraform-provider-ncloud v{VERSION}");
             ExitCode::SUCCESS
         }
         ["--help"] | ["-help"] | ["-h"] => {

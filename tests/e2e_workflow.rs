@@ -65,15 +65,15 @@ fn cluster_state(emulator: &Emulator, cluster: &str) -> Value {
 }
 
 /// Every plan after an apply must be empty: with a refresh, without one,
-/// and a refresh-only plan.
+/// and a refresh-only plan; and applying the refresh changes nothing.
 ///
-/// Newer Terraform versions compare the refreshed and the prior state
-/// object by object with Go's deep equality, which also sees how a value is
-/// held in memory (numbers, sensitive marks); such resources then make
-/// `-refresh-only -detailed-exitcode` exit 2 while reporting "No changes"
-/// (hashicorp/terraform#36403). For those, the test checks what the exit
-/// code is meant to say instead: the plan reports no changes, and applying
-/// the refresh leaves every value in state as it was.
+/// One exception, inside Terraform: it compares an object's sensitive paths
+/// as a list in map-iteration order, so with two or more sensitive paths in
+/// one object (a sensitive attribute plus a value from a sensitive
+/// variable) `plan -refresh-only -detailed-exitcode` now and then exits 2
+/// while reporting "No changes" (seen here: once in six runs on one
+/// unchanged state). Only that case is let through, told apart by its
+/// output and the state's paths.
 fn assert_plans_empty(workspace: &Workspace) {
     let version = &workspace.terraform.version;
     for flags in [&[][..], &["-refresh=false"][..]] {
@@ -86,10 +86,10 @@ fn assert_plans_empty(workspace: &Workspace) {
         );
     }
     let run = workspace.plan_exit_code(&["-refresh-only"]);
-    let quirk =
-        workspace.terraform.at_least(1, 8) && run.code == 2 && run.stdout.contains("No changes.");
+    let unordered_marks =
+        run.code == 2 && run.stdout.contains("No changes.") && most_sensitive_paths(workspace) >= 2;
     assert!(
-        run.code == 0 || quirk,
+        run.code == 0 || unordered_marks,
         "plan -refresh-only on Terraform {version}:\n{}",
         run.all()
     );
@@ -108,6 +108,19 @@ fn assert_plans_empty(workspace: &Workspace) {
         workspace.show_json()["values"],
         "a refresh changed the state on Terraform {version}"
     )
+}
+
+/// The largest number of sensitive paths any object in the state file has.
+fn most_sensitive_paths(workspace: &Workspace) -> usize {
+    let text = std::fs::read_to_string(workspace.dir.join("terraform.tfstate")).unwrap_or_default();
+    let state: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    let resources = state["resources"].as_array().cloned().unwrap_or_default();
+    resources
+        .iter()
+        .flat_map(|r| r["instances"].as_array().cloned().unwrap_or_default())
+        .map(|i| i["sensitive_attributes"].as_array().map_or(0, Vec::len))
+        .max()
+        .unwrap_or(0)
 }
 
 /// The actions a saved plan takes on each resource, by address.

@@ -398,35 +398,13 @@ fn infer_type(value: &Value) -> Type {
     }
 }
 
+/// Numbers go out as decimal text, which the protocol allows for any number.
+/// Terraform reads the numbers of a stored state from decimal text too, and
+/// a number read from a msgpack integer is held differently in its memory:
+/// equal, but not identical, which Terraform 1.8 and later count as a change
+/// in `plan -refresh-only -detailed-exitcode`. Text makes the two the same.
 fn write_number(out: &mut Vec<u8>, number: &Number) {
-    match number {
-        Number::Int(n) => write_int(out, *n),
-        Number::Float(f) => {
-            out.push(0xcb);
-            out.extend_from_slice(&f.to_bits().to_be_bytes());
-        }
-        Number::Decimal(text) => write_string(out, text),
-    }
-}
-
-fn write_int(out: &mut Vec<u8>, n: i64) {
-    match n {
-        0..=0x7f => out.push(n as u8),
-        -32..=-1 => out.push(n as i8 as u8),
-        -128..=127 => out.extend_from_slice(&[0xd0, n as i8 as u8]),
-        -32768..=32767 => {
-            out.push(0xd1);
-            out.extend_from_slice(&(n as i16).to_be_bytes());
-        }
-        -2147483648..=2147483647 => {
-            out.push(0xd2);
-            out.extend_from_slice(&(n as i32).to_be_bytes());
-        }
-        _ => {
-            out.push(0xd3);
-            out.extend_from_slice(&n.to_be_bytes());
-        }
-    }
+    write_string(out, &number.to_string());
 }
 
 fn write_string(out: &mut Vec<u8>, text: &str) {
@@ -563,6 +541,13 @@ mod tests {
             encode(&Value::Unknown, &Type::String),
             vec![0xd4, 0x00, 0x00]
         );
+    }
+
+    #[test]
+    fn numbers_are_written_as_decimal_text() {
+        assert_eq!(encode(&Value::from(3), &Type::Number), vec![0xa1, b'3']);
+        let float = Value::Number(Number::Float(1.5));
+        assert_eq!(encode(&float, &Type::Number), vec![0xa3, b'1', b'.', b'5']);
     }
 
     #[test]

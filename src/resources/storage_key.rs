@@ -69,7 +69,7 @@ impl Resource for StorageKeyResource {
             "The Object Storage secret key, kept in state marked sensitive. Set this or \
              secret_key_wo, not both.",
         ))
-        .attribute(Attribute::optional("secret_key_wo", Type::String).sensitive().write_only().describe(
+        .attribute(Attribute::optional("secret_key_wo", Type::String).write_only().describe(
             "The Object Storage secret key as a write-only value, never stored in plan or state; \
              needs Terraform 1.11 or later. Set this or secret_key, not both. Terraform cannot \
              see a change of it: change secret_key_wo_version to send it again.",
