@@ -12,6 +12,8 @@ pub mod calendar;
 pub mod data_sources;
 pub mod emulator;
 pub mod framework;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod ncloud;
 pub mod plugin;
 pub mod proto;

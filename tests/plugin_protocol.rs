@@ -115,25 +115,37 @@ async fn terraform_certificate_gets_schema_and_validation_over_mtls() {
 }
 
 /// Under TLS 1.3 a refused client learns of it only after its side of the
-/// handshake, so the proof is that no RPC succeeds.
-async fn no_rpc_succeeds(plugin: &Plugin, client: Option<&ClientIdentity>) {
-    let Ok(channel) = connect(&plugin.announcement, client).await else {
-        return;
-    };
-    let result = provider_client(channel)
-        .get_provider_schema(wire::get_provider_schema::Request {})
+/// handshake, so the proof is that no RPC succeeds. Terraform's own client
+/// must still be answered afterwards: a server that refused everyone would
+/// pass the first half alone.
+async fn no_rpc_succeeds(
+    plugin: &Plugin,
+    client: Option<&ClientIdentity>,
+    terraform: &ClientIdentity,
+) {
+    if let Ok(channel) = connect(&plugin.announcement, client).await {
+        let result = provider_client(channel)
+            .get_provider_schema(wire::get_provider_schema::Request {})
+            .await;
+        assert!(
+            result.is_err(),
+            "an RPC succeeded without Terraform's certificate"
+        );
+    }
+    let channel = connect(&plugin.announcement, Some(terraform))
+        .await
+        .expect("Terraform's client connects after the refusal");
+    let answer = provider_client(channel)
+        .get_metadata(wire::get_metadata::Request {})
         .await;
-    assert!(
-        result.is_err(),
-        "an RPC succeeded without Terraform's certificate"
-    );
+    assert!(answer.is_ok(), "Terraform's client was refused: {answer:?}");
 }
 
 #[tokio::test]
 async fn a_client_without_a_certificate_gets_no_rpc_answered() {
     let terraform = ClientIdentity::generate();
     let plugin = Plugin::start(Some(&terraform.pem));
-    no_rpc_succeeds(&plugin, None).await;
+    no_rpc_succeeds(&plugin, None, &terraform).await;
 }
 
 #[tokio::test]
@@ -141,17 +153,7 @@ async fn a_client_with_another_certificate_gets_no_rpc_answered() {
     let terraform = ClientIdentity::generate();
     let intruder = ClientIdentity::generate();
     let plugin = Plugin::start(Some(&terraform.pem));
-    no_rpc_succeeds(&plugin, Some(&intruder)).await;
-    // The real client still gets in afterwards.
-    let channel = connect(&plugin.announcement, Some(&terraform))
-        .await
-        .unwrap();
-    assert!(
-        provider_client(channel)
-            .get_metadata(wire::get_metadata::Request {})
-            .await
-            .is_ok()
-    );
+    no_rpc_succeeds(&plugin, Some(&intruder), &terraform).await;
 }
 
 #[tokio::test]
@@ -242,7 +244,12 @@ async fn shutdown_ends_the_process_within_a_second_and_removes_the_socket() {
     let client = ClientIdentity::generate();
     let mut plugin = Plugin::start(Some(&client.pem));
     let dir = plugin.socket_dir();
-    assert!(dir.exists());
+    use std::os::unix::fs::PermissionsExt as _;
+    assert_eq!(
+        std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777,
+        0o700,
+        "the socket directory must be private"
+    );
     let channel = connect(&plugin.announcement, Some(&client)).await.unwrap();
     let started = Instant::now();
     controller_client(channel)

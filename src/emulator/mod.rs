@@ -110,6 +110,19 @@ impl Emulator {
     }
 }
 
+/// The emulator's routes over one shared state of the default
+/// configuration, with no socket: the fuzz targets send requests through it.
+#[doc(hidden)]
+pub fn router_for_fuzzing() -> Option<axum::Router> {
+    static ROUTER: std::sync::OnceLock<Option<axum::Router>> = std::sync::OnceLock::new();
+    ROUTER
+        .get_or_init(|| {
+            let app = app::App::new(&EmulatorConfig::default()).ok()?;
+            Some(server::router(Arc::new(app)))
+        })
+        .clone()
+}
+
 fn check(config: &EmulatorConfig) -> Result<(), EmulatorError> {
     if config.access_key.is_empty() || config.secret_key.is_empty() {
         return Err(EmulatorError::Config(

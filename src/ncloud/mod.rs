@@ -14,7 +14,7 @@ mod endpoint;
 mod error;
 pub mod model;
 mod request;
-mod response;
+pub(crate) mod response;
 mod retry;
 pub mod signature;
 mod snapshot;
