@@ -398,13 +398,22 @@ fn infer_type(value: &Value) -> Type {
     }
 }
 
-/// Numbers go out as decimal text, which the protocol allows for any number.
-/// Terraform reads the numbers of a stored state from decimal text too, and
-/// a number read from a msgpack integer is held differently in its memory:
-/// equal, but not identical, which Terraform 1.8 and later count as a change
-/// in `plan -refresh-only -detailed-exitcode`. Text makes the two the same.
+/// Whole numbers go out as decimal text, which the protocol allows for any
+/// number. Terraform reads the numbers of a stored state from decimal text
+/// too, and a number read from a msgpack integer is held differently in its
+/// memory: equal, but not identical, which Terraform 1.8 and later count as
+/// a change in `plan -refresh-only -detailed-exitcode`. Text makes the two
+/// the same. Fractions stay float64, exact as received: the shortest text of
+/// a float is not always its exact value.
 fn write_number(out: &mut Vec<u8>, number: &Number) {
-    write_string(out, &number.to_string());
+    match number {
+        Number::Int(n) => write_string(out, &n.to_string()),
+        Number::Float(f) => {
+            out.push(0xcb);
+            out.extend_from_slice(&f.to_bits().to_be_bytes());
+        }
+        Number::Decimal(text) => write_string(out, text),
+    }
 }
 
 fn write_string(out: &mut Vec<u8>, text: &str) {
@@ -544,10 +553,32 @@ mod tests {
     }
 
     #[test]
-    fn numbers_are_written_as_decimal_text() {
+    fn whole_numbers_are_written_as_decimal_text_and_fractions_as_float64() {
         assert_eq!(encode(&Value::from(3), &Type::Number), vec![0xa1, b'3']);
         let float = Value::Number(Number::Float(1.5));
-        assert_eq!(encode(&float, &Type::Number), vec![0xa3, b'1', b'.', b'5']);
+        assert_eq!(
+            encode(&float, &Type::Number),
+            vec![0xcb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0]
+        );
+    }
+
+    #[test]
+    fn a_whole_float_beyond_2_pow_53_round_trips_as_a_float() {
+        // Found by libFuzzer: float32 0xda22cacc is -11455480937316352, a
+        // whole number too large to be kept as an integer; written as text it
+        // came back as an integer, and in general the shortest text of a float
+        // that large is not its exact value.
+        let bytes = [0xca, 0xda, 0x22, 0xca, 0xcc];
+        let value = decode(&bytes, &Type::Number).unwrap();
+        assert_eq!(
+            decode(&encode(&value, &Type::Number), &Type::Number).unwrap(),
+            value
+        );
+        let huge = Value::Number(Number::Float(1e300));
+        assert_eq!(
+            decode(&encode(&huge, &Type::Number), &Type::Number).unwrap(),
+            huge
+        );
     }
 
     #[test]
