@@ -26,11 +26,13 @@ test: tools lint
 	$(CARGO) test --all-targets --no-fail-fast
 	@echo "tested against: $(NCLOUD_TEST_TERRAFORM_CLIS)"
 
-## Fuzzes every parser of untrusted input for FUZZ_SECONDS each, on the
-## stable toolchain: no tool to install (see fuzz/main.rs and the README).
+## Fuzzes every parser of untrusted input for FUZZ_SECONDS each: the quick
+## in-process fuzzer (fuzz/main.rs), then coverage-guided libFuzzer through
+## cargo-fuzz (fuzz/libfuzzer/, installed on first use; see the README).
 FUZZ_SECONDS ?= 60
 fuzz:
 	$(CARGO) test --test fuzz -- --seconds $(FUZZ_SECONDS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ./scripts/fuzz.sh
 
 ## Creates and destroys a snapshot with the real Terraform CLI and the emulator.
 demo: tools build

@@ -149,6 +149,12 @@ impl Number {
         if let Ok(n) = text.parse::<i64>() {
             return Some(Number::Int(n));
         }
+        // A whole number beyond i64 stays exact: a float whose shortest text
+        // matches it may still hold another value.
+        let digits = text.strip_prefix('-').unwrap_or(text);
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Some(Number::Decimal(text.to_string()));
+        }
         let float: f64 = text.parse().ok()?;
         if !float.is_finite() {
             return None;
@@ -436,6 +442,20 @@ mod tests {
         assert_eq!(Number::parse("nope"), None);
         assert_eq!(Number::parse("inf"), None);
         assert_eq!(Number::from_f64(3.0), Number::Int(3));
+    }
+
+    #[test]
+    fn big_integer_text_stays_exact() {
+        // Found by libFuzzer: this text is also the shortest form of a float
+        // whose exact value differs, and it came back from a round trip as
+        // that float.
+        let text = "14974415777474400000";
+        assert_eq!(Number::parse(text), Some(Number::Decimal(text.into())));
+        assert_eq!(
+            Number::parse(&format!("-{text}")),
+            Some(Number::Decimal(format!("-{text}")))
+        );
+        assert_eq!(Number::parse("-"), None);
     }
 
     #[test]

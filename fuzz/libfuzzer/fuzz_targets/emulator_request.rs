@@ -1,0 +1,6 @@
+//! libFuzzer target: `fuzzing::emulator_request` on arbitrary bytes; a panic is a crash.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let _ = terraform_provider_ncloud::fuzzing::emulator_request(data);
+});
