@@ -6,7 +6,7 @@ pub mod snapshots;
 
 use std::sync::Arc;
 
-use crate::framework::{AttributePath, DataSource, Diagnostics, Object};
+use crate::framework::{DataSource, Diagnostics, Object};
 use crate::provider::ProviderData;
 use crate::resources::validate;
 
@@ -19,23 +19,14 @@ pub fn all(data: &Arc<ProviderData>) -> Vec<Arc<dyn DataSource>> {
     ]
 }
 
-/// Checks `service_group_instance_no`, which every data source takes,
-/// when it is known.
+/// Checks `service_group_instance_no`, which every data source takes.
 fn cluster_number_problem(config: &Object, diagnostics: &mut Diagnostics) {
-    let Some(cluster) = config.str("service_group_instance_no") else {
-        return;
-    };
-    let problems = validate::cluster_number(cluster);
-    if !problems.is_empty() {
-        diagnostics.error_at(
-            AttributePath::root("service_group_instance_no"),
-            "Invalid Attribute Value",
-            format!(
-                "The service_group_instance_no {cluster:?} cannot be used: {}.",
-                validate::join(&problems)
-            ),
-        );
-    }
+    validate::attribute(
+        config,
+        "service_group_instance_no",
+        validate::cluster_number,
+        diagnostics,
+    );
 }
 
 /// Terraform reads a data source only once its configuration is known, and

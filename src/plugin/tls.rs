@@ -95,10 +95,7 @@ pub fn server_config(
     let pinned = CertificateDer::from_pem_slice(client_pem.as_bytes())
         .map_err(|error| TlsError::ClientCertificate(error.to_string()))?;
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let verifier = PinnedClientVerifier {
-        pinned,
-        algorithms: provider.signature_verification_algorithms,
-    };
+    let verifier = PinnedClientVerifier::new(pinned, &provider);
     let mut config = ServerConfig::builder_with_provider(provider)
         .with_protocol_versions(rustls::DEFAULT_VERSIONS)?
         .with_client_cert_verifier(Arc::new(verifier))
@@ -119,9 +116,9 @@ pub struct PinnedClientVerifier {
 }
 
 impl PinnedClientVerifier {
-    /// A verifier for `pinned`, checking signatures with aws-lc-rs.
-    pub fn new(pinned: CertificateDer<'static>) -> PinnedClientVerifier {
-        let provider: CryptoProvider = rustls::crypto::aws_lc_rs::default_provider();
+    /// A verifier for `pinned`, checking signatures with `provider`'s
+    /// algorithms (aws-lc-rs, which has P-521).
+    pub fn new(pinned: CertificateDer<'static>, provider: &CryptoProvider) -> PinnedClientVerifier {
         PinnedClientVerifier {
             pinned,
             algorithms: provider.signature_verification_algorithms,
@@ -199,7 +196,10 @@ mod tests {
     fn verifier_accepts_only_the_pinned_certificate_and_offers_p521() {
         let pinned = ServerIdentity::generate().unwrap().certificate;
         let other = ServerIdentity::generate().unwrap().certificate;
-        let verifier = PinnedClientVerifier::new(pinned.clone());
+        let verifier = PinnedClientVerifier::new(
+            pinned.clone(),
+            &rustls::crypto::aws_lc_rs::default_provider(),
+        );
         let now = UnixTime::now();
         assert!(verifier.verify_client_cert(&pinned, &[], now).is_ok());
         assert!(verifier.verify_client_cert(&other, &[], now).is_err());

@@ -66,9 +66,4 @@ impl HistoryIndex {
             scan.complete = last_page || received == 0;
         }
     }
-
-    /// Forgets what was read, so the next lookup sees the history afresh.
-    pub async fn invalidate(&self) {
-        *self.scan.lock().await = Scan::default();
-    }
 }

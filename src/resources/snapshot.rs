@@ -18,8 +18,8 @@ use super::errors::api_error;
 use super::validate;
 use crate::framework::timeouts;
 use crate::framework::{
-    ApplyOutcome, Attribute, AttributePath, Block, ClientCapabilities, Diagnostics, Nesting,
-    Object, PlanContext, ReadOutcome, Resource, Schema, Type, Value,
+    ApplyOutcome, Attribute, Block, ClientCapabilities, Diagnostics, Nesting, Object, PlanContext,
+    ReadOutcome, Resource, Schema, Type, Value,
 };
 use crate::ncloud::model::{CreateSnapshotRequest, SnapshotHistoryEntry};
 use crate::ncloud::{CallOptions, Client, HistoryMark};
@@ -189,28 +189,15 @@ impl Resource for SnapshotResource {
         _capabilities: ClientCapabilities,
         diagnostics: &mut Diagnostics,
     ) {
-        type Check = fn(&str) -> Vec<String>;
-        let checks: [(&str, Check); 3] = [
-            ("service_group_instance_no", validate::cluster_number),
-            ("snapshot_name", |name| validate::snapshot_name(name, 3, 30)),
-            ("bucket_name", validate::bucket_name),
-        ];
-        for (attribute, check) in checks {
-            let Some(value) = config.str(attribute) else {
-                continue;
-            };
-            let problems = check(value);
-            if !problems.is_empty() {
-                diagnostics.error_at(
-                    AttributePath::root(attribute),
-                    "Invalid Attribute Value",
-                    format!(
-                        "The {attribute} {value:?} cannot be used: {}.",
-                        validate::join(&problems)
-                    ),
-                );
-            }
-        }
+        let snapshot_name = |name: &str| validate::snapshot_name(name, 3, 30);
+        validate::attribute(
+            config,
+            "service_group_instance_no",
+            validate::cluster_number,
+            diagnostics,
+        );
+        validate::attribute(config, "snapshot_name", snapshot_name, diagnostics);
+        validate::attribute(config, "bucket_name", validate::bucket_name, diagnostics);
         timeouts::validate(config, diagnostics);
     }
 

@@ -2,6 +2,8 @@
 //! Each check returns every problem of a value at once, in words a user can
 //! act on.
 
+use crate::framework::{AttributePath, Diagnostics, Object};
+
 /// Problems with a cluster number: digits only.
 pub fn cluster_number(value: &str) -> Vec<String> {
     let mut problems = Vec::new();
@@ -86,6 +88,31 @@ pub fn bucket_name(value: &str) -> Vec<String> {
         problems.push("it must not be an IP address".to_string());
     }
     problems
+}
+
+/// Reports, at its path, every problem `check` finds in a string attribute
+/// of `config`. Null and unknown values are left alone: an unknown one is
+/// checked again once Terraform knows it.
+pub fn attribute(
+    config: &Object,
+    attribute: &str,
+    check: impl Fn(&str) -> Vec<String>,
+    diagnostics: &mut Diagnostics,
+) {
+    let Some(value) = config.str(attribute) else {
+        return;
+    };
+    let problems = check(value);
+    if !problems.is_empty() {
+        diagnostics.error_at(
+            AttributePath::root(attribute),
+            "Invalid Attribute Value",
+            format!(
+                "The {attribute} {value:?} cannot be used: {}.",
+                join(&problems)
+            ),
+        );
+    }
 }
 
 /// Joins problems into one sentence fragment: "a; b; and c".
